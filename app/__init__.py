@@ -1,0 +1,200 @@
+"""The application factory."""
+import logging
+import re
+import uuid
+from pathlib import Path
+
+from flask import Flask, g, request, session
+from flask_login import current_user
+
+from config import INSTANCE_DIR, config_for
+
+ROOT = Path(__file__).resolve().parent.parent
+REQUEST_ID_RE = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+
+STRICT_CSP = {
+    "default-src": "'self'",
+    "script-src": "'self'",
+    "style-src": "'self'",
+    "img-src": ["'self'", "data:"],
+    "font-src": "'self'",
+    "connect-src": "'self'",
+    "object-src": "'none'",
+    "base-uri": "'self'",
+    "form-action": "'self'",
+    "frame-ancestors": "'none'",
+}
+
+
+def create_app(config_name=None, **overrides):
+    config = config_for(config_name)
+    app = Flask(
+        __name__, template_folder=str(ROOT / "templates"), static_folder=str(ROOT / "static"),
+        instance_path=str(INSTANCE_DIR),
+    )
+    app.config.from_object(config)
+    app.config.update(overrides)
+    app.json.sort_keys = False  # keep schema field order (id first)
+    if hasattr(config, "validate"):
+        config.validate()
+    Path(app.instance_path).mkdir(parents=True, exist_ok=True)
+    app.config.setdefault("JWT_SECRET_KEY", app.config["SECRET_KEY"])
+    app.config.setdefault(
+        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://"
+    )
+    logging.basicConfig(level=logging.INFO)
+
+    _register_request_id(app)
+    _init_extensions(app)
+    _register_web(app)
+    _register_api(app)
+    from app.core.errors import register_error_handlers
+
+    register_error_handlers(app)
+    _register_unit_of_work(app)
+    from app import cli
+
+    cli.register(app)
+    return app
+
+
+def _register_request_id(app):
+    @app.before_request
+    def assign_request_id():
+        incoming = request.headers.get("X-Request-ID", "")
+        g.request_id = incoming if REQUEST_ID_RE.match(incoming) else uuid.uuid4().hex
+
+    @app.after_request
+    def echo_request_id(response):
+        response.headers["X-Request-ID"] = g.get("request_id") or uuid.uuid4().hex
+        return response
+
+
+def _init_extensions(app):
+    from app.extensions import csrf, db, jwt, limiter, login_manager, migrate, talisman
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(ROOT / "migrations"))
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Sign in to continue."
+    login_manager.login_message_category = "info"
+    csrf.init_app(app)
+    jwt.init_app(app)
+    limiter.init_app(app)
+    talisman.init_app(
+        app, content_security_policy=STRICT_CSP, force_https=app.config["FORCE_HTTPS"],
+        session_cookie_secure=app.config["SESSION_COOKIE_SECURE"],
+        session_cookie_http_only=True, frame_options="DENY",
+        strict_transport_security=app.config["FORCE_HTTPS"],
+        referrer_policy="strict-origin-when-cross-origin",
+    )
+    from app import jobs
+
+    jobs.init_app(app)
+    _import_models()
+
+    @login_manager.user_loader
+    def load_user(session_id):
+        from app.accounts.models import User
+        from app.core.tenancy import parse_uuid
+
+        user_id, _, version = (session_id or "").partition(":")
+        user = db.session.get(User, parse_uuid(user_id)) if parse_uuid(user_id) else None
+        if user is None or not user.is_active or str(user.session_version) != version:
+            return None
+        return user
+
+
+def _import_models():
+    """Every model module, so metadata (and Alembic) sees all tables."""
+    from app.accounts import models as _accounts  # noqa: F401
+    from app.core import audit as _audit  # noqa: F401
+    from app.messaging import models as _messaging  # noqa: F401
+
+
+def _register_web(app):
+    from app.accounts.views import account_bp, auth_bp, settings_bp
+    from app.core import formatting
+    from app.core.docs import docs_bp
+    from app.core.errors import is_api_request
+    from app.core.navigation import nav_items
+    from app.core.permissions import ROLE_LABELS, can
+    from app.core.tenancy import Principal, current_principal, parse_uuid
+    from app.dashboard.views import dashboard_bp
+
+    for blueprint in (auth_bp, account_bp, settings_bp, dashboard_bp, docs_bp):
+        app.register_blueprint(blueprint)
+    formatting.register(app)
+
+    @app.before_request
+    def load_web_principal():
+        if is_api_request() or request.endpoint == "static" or not current_user.is_authenticated:
+            return
+        from app.accounts.services import membership_for
+
+        user = current_user._get_current_object()
+        membership = (membership_for(user, parse_uuid(session.get("studio_id")))
+                      or membership_for(user))
+        g.web_principal = Principal(
+            user=user, studio=membership.studio if membership else None,
+            role=membership.role if membership else None,
+        )
+
+    @app.context_processor
+    def inject_shell():
+        principal = None if is_api_request() else current_principal()
+        return {
+            "can": can, "principal": principal, "nav_items": nav_items if principal else list,
+            "role_labels": ROLE_LABELS,
+        }
+
+
+def _register_api(app):
+    from app.accounts.api import blueprints as account_blueprints
+    from app.core.api import register_security_schemes
+    from app.extensions import api, csrf, limiter
+
+    api.init_app(app, spec_kwargs={
+        "info": {"description": API_DESCRIPTION},
+        "servers": [{"url": "/", "description": "This server"}],
+    })
+    register_security_schemes(api)
+    for blueprint in account_blueprints:
+        api.register_blueprint(blueprint)
+        csrf.exempt(blueprint)
+    from app.accounts.api import health_blp
+
+    limiter.exempt(health_blp)
+
+
+def _register_unit_of_work(app):
+    """One commit per request, at the edge: successful requests commit, others roll back."""
+    from app.extensions import db
+
+    @app.after_request
+    def commit_or_rollback(response):
+        if response.status_code < 400:
+            db.session.commit()
+        else:
+            db.session.rollback()
+        return response
+
+
+API_DESCRIPTION = """
+The Cadenza JSON API. Every response carries `X-Request-ID`; errors share one body
+`{detail, code, field_errors, request_id}`.
+
+**Authentication**: `POST /api/v1/auth/login` returns an access token (15 minutes) and a
+refresh token (14 days, rotated on each use). Send `Authorization: Bearer <access>`.
+Requests act in your first studio; send `X-Studio-ID: <studio id>` to act in another one
+(a studio you do not belong to answers 404).
+
+**Lists** take `page` and `page_size` (max 100) and answer `{count, next, previous, results}`.
+
+**Formats**: datetimes are ISO 8601 UTC with `Z`; dates `YYYY-MM-DD`; money and percentages
+are strings with two decimals (`"216.00"`, `"8.25"`).
+
+**Rate limits**: 1000 requests/hour per user or API key, 100/hour anonymous, 10/minute on
+login per IP and email; see the `X-RateLimit-*` headers and `Retry-After` on 429.
+""".strip()

@@ -1,0 +1,111 @@
+"""API authentication: JWT access/refresh tokens (flask-jwt-extended) and the studio header."""
+from datetime import datetime, timezone
+
+from flask import request
+from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
+from jwt.exceptions import PyJWTError
+from flask_jwt_extended.exceptions import JWTExtendedException
+
+from app.accounts import services
+from app.accounts.models import User
+from app.core.errors import NotAuthenticated, NotFound
+from app.core.tenancy import Principal, current_principal, parse_uuid
+from app.extensions import db
+
+STUDIO_HEADER = "X-Studio-ID"
+INVALID_TOKEN = "The access token is not valid or has expired."
+
+
+def _bearer_token():
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() == "bearer" and token.strip():
+        return token.strip()
+    return None
+
+
+def _decode(token, expected_type):
+    try:
+        claims = decode_token(token)
+    except (PyJWTError, JWTExtendedException, ValueError, TypeError):
+        return None
+    if claims.get("type") != expected_type:
+        return None
+    return claims
+
+
+def _user_for_claims(claims):
+    user_id = parse_uuid(claims.get("sub"))
+    user = db.session.get(User, user_id) if user_id else None
+    if user is None or not user.is_active or claims.get("sv") != user.session_version:
+        return None
+    return user
+
+
+def authenticate_api_request():
+    """(principal, error): the caller of this API request, or why it is not authenticated."""
+    token = _bearer_token()
+    if token is None:
+        if request.headers.get("Authorization") or request.headers.get("X-API-Key"):
+            return None, NotAuthenticated("Unsupported or empty credentials.")
+        return None, None
+    claims = _decode(token, "access")
+    user = _user_for_claims(claims) if claims else None
+    if user is None:
+        return None, NotAuthenticated(INVALID_TOKEN)
+    requested = request.headers.get(STUDIO_HEADER)
+    if requested:
+        membership = services.membership_for(user, parse_uuid(requested))
+        if membership is None:
+            return None, NotFound("Studio not found.")
+    else:
+        membership = services.membership_for(user)
+    if membership is None:
+        return Principal(user=user, studio=None, role=None), None
+    return Principal(user=user, studio=membership.studio, role=membership.role), None
+
+
+def role_for(user):
+    """The user's role in the studio the request acts in (their first studio by default)."""
+    principal = current_principal()
+    if principal is not None and principal.user is user:
+        return principal.role
+    membership = services.membership_for(user)
+    return membership.role if membership else None
+
+
+def _issue(user, family_id=None):
+    claims = {"sv": user.session_version}
+    access = create_access_token(identity=str(user.id), additional_claims=claims)
+    refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
+    decoded = decode_token(refresh)
+    expires = datetime.fromtimestamp(decoded["exp"], tz=timezone.utc)
+    stored = services.store_refresh_token(user, decoded["jti"], expires, family_id)
+    return access, refresh, stored
+
+
+def login(email, password):
+    """Check credentials and issue an access/refresh pair: `{access, refresh, user}`."""
+    user = services.authenticate(email, password)
+    access, refresh, _ = _issue(user)
+    return {"access": access, "refresh": refresh, "user": user}
+
+
+def refresh_tokens(refresh):
+    """Rotate: the presented refresh token is retired and a new pair is issued."""
+    claims = _decode(refresh, "refresh")
+    if claims is None:
+        raise NotAuthenticated("The refresh token is not valid or has expired.")
+    old = services.use_refresh_token(claims["jti"], claims["sub"])
+    if claims.get("sv") != old.user.session_version:
+        raise NotAuthenticated("The refresh token has been revoked.")
+    access, new_refresh, stored = _issue(old.user, old.family_id)
+    old.replaced_by_jti = stored.jti
+    return {"access": access, "refresh": new_refresh}
+
+
+def logout(refresh):
+    claims = _decode(refresh, "refresh")
+    if claims is None:
+        raise NotAuthenticated("The refresh token is not valid or has expired.")
+    services.use_refresh_token(claims["jti"], claims["sub"])

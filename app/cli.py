@@ -1,0 +1,77 @@
+"""Command-line tools: flask seed-demo, flask create-user, flask jobs ..."""
+import click
+from flask import current_app
+from flask.cli import AppGroup
+from sqlalchemy import func, select
+
+from app.extensions import db
+
+
+def register(app):
+    app.cli.add_command(seed_demo)
+    app.cli.add_command(create_user)
+    app.cli.add_command(jobs)
+
+
+@click.command("seed-demo")
+@click.option("--size", type=click.Choice(["small", "large"]), default="small", show_default=True)
+@click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
+def seed_demo(size, if_empty):
+    """Create the demo studio, Harmony Music Studio, with its demo accounts."""
+    from app.accounts.models import User
+    from app.demo import seed
+
+    if if_empty and db.session.scalar(select(func.count()).select_from(User)):
+        click.echo("Database already has data; demo seeding skipped.")
+        return
+    studio = seed(size=size)
+    db.session.commit()
+    click.echo(f"Seeded {studio.name}. Sign in as admin@demo.test / demo-password.")
+
+
+@click.command("create-user")
+@click.option("--email", prompt=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True)
+@click.option("--first-name", default="")
+@click.option("--last-name", default="")
+@click.option("--studio", "studio_name", default=None, help="Create this studio, owned by the user.")
+def create_user(email, password, first_name, last_name, studio_name):
+    """Create a login (and optionally a studio it owns)."""
+    from app.accounts import services
+    from app.core.errors import ValidationFailed
+
+    try:
+        user = services.create_user(email, password, first_name=first_name, last_name=last_name)
+        if studio_name:
+            services.create_studio(user, studio_name)
+    except ValidationFailed as exc:
+        db.session.rollback()
+        for field, messages in exc.field_errors.items():
+            click.echo(f"{field}: {' '.join(messages)}", err=True)
+        raise SystemExit(1) from exc
+    db.session.commit()
+    click.echo(f"Created {user.email}.")
+
+
+jobs = AppGroup("jobs", help="Background jobs.")
+
+
+@jobs.command("worker")
+@click.option("--workers", default=1, show_default=True)
+def jobs_worker(workers):
+    """Run the job worker (periodic tasks included) until interrupted."""
+    from huey.consumer import Consumer
+
+    from app.jobs import huey
+
+    current_app.logger.info("job worker started")
+    Consumer(huey, workers=workers, periodic=True, check_worker_health=True).run()
+
+
+@jobs.command("send-outbox")
+def jobs_send_outbox():
+    """Deliver due emails from the outbox once."""
+    from app.messaging.services import deliver_pending
+
+    sent, failed = deliver_pending()
+    click.echo(f"{sent} sent, {failed} failed")

@@ -1,0 +1,31 @@
+"""flask-smorest glue: our Blueprint (400 for validation), docs pages, spec security."""
+from flask_smorest import Blueprint as SmorestBlueprint
+from webargs.flaskparser import FlaskParser
+
+
+class Parser(FlaskParser):
+    """Validation errors are 400 with our error body (flask-smorest's default is 422)."""
+
+    DEFAULT_VALIDATION_STATUS = 400
+
+
+class Blueprint(SmorestBlueprint):
+    """Routes answer with and without a trailing slash, never with a redirect."""
+
+    ARGUMENTS_PARSER = Parser()
+
+    def route(self, rule, *, parameters=None, tags=None, **options):
+        options.setdefault("strict_slashes", False)
+        return super().route(rule, parameters=parameters, tags=tags, **options)
+
+
+def register_security_schemes(api):
+    api.spec.components.security_scheme(
+        "bearerAuth",
+        {"type": "http", "scheme": "bearer", "bearerFormat": "JWT",
+         "description": "An access token from POST /api/v1/auth/login, or an API key."},
+    )
+    api.spec.components.security_scheme(
+        "apiKey", {"type": "apiKey", "in": "header", "name": "X-API-Key"}
+    )
+    api.spec.options["security"] = [{"bearerAuth": []}, {"apiKey": []}]

@@ -1,0 +1,75 @@
+"""Dates, times and money in the studio's locale, timezone and currency (Babel)."""
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date, format_datetime, format_time
+from babel.numbers import format_currency, format_decimal
+
+
+def _studio():
+    from app.core.tenancy import current_principal
+
+    principal = current_principal()
+    return principal.studio if principal else None
+
+
+def _locale(studio):
+    return getattr(studio, "locale", None) or "en_US"
+
+
+def _tz(studio):
+    return ZoneInfo(getattr(studio, "timezone", None) or "UTC")
+
+
+def local_datetime(value, studio=None):
+    studio = studio or _studio()
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=timezone.utc)
+    return value.astimezone(_tz(studio))
+
+
+def datetime_filter(value, fmt="medium", studio=None):
+    if value is None:
+        return ""
+    studio = studio or _studio()
+    return format_datetime(local_datetime(value, studio), fmt, locale=_locale(studio))
+
+
+def date_filter(value, fmt="medium", studio=None):
+    if value is None:
+        return ""
+    studio = studio or _studio()
+    if isinstance(value, datetime):
+        value = local_datetime(value, studio).date()
+    return format_date(value, fmt, locale=_locale(studio))
+
+
+def time_filter(value, fmt="short", studio=None):
+    if value is None:
+        return ""
+    studio = studio or _studio()
+    if isinstance(value, datetime):
+        value = local_datetime(value, studio)
+    return format_time(value, fmt, locale=_locale(studio))
+
+
+def money_filter(value, studio=None, currency=None):
+    if value is None:
+        return ""
+    studio = studio or _studio()
+    currency = currency or getattr(studio, "currency", None) or "USD"
+    return format_currency(Decimal(value), currency, locale=_locale(studio))
+
+
+def percent_filter(value, studio=None):
+    studio = studio or _studio()
+    return f"{format_decimal(Decimal(value), '#,##0.##', locale=_locale(studio))}%"
+
+
+def register(app):
+    app.jinja_env.filters.update(
+        datetime=datetime_filter, date=date_filter, time=time_filter, money=money_filter,
+        percent=percent_filter,
+    )
+    app.jinja_env.globals["today"] = date.today

@@ -1,0 +1,39 @@
+"""Everything htmx-specific lives here, so an htmx upgrade touches one file."""
+import json
+
+from flask import make_response, render_template, request
+
+HX_REQUEST = "HX-Request"
+HX_BOOSTED = "HX-Boosted"
+HX_TRIGGER = "HX-Trigger"
+HX_REDIRECT = "HX-Redirect"
+HX_TARGET = "HX-Target"
+
+
+def is_htmx():
+    """A fragment request: htmx asked, and it is not a boosted full-page navigation."""
+    return request.headers.get(HX_REQUEST) == "true" and request.headers.get(HX_BOOSTED) != "true"
+
+
+def partial_or_page(page_template, partial_template, **context):
+    template = partial_template if is_htmx() else page_template
+    response = make_response(render_template(template, **context))
+    add_vary(response)
+    return response
+
+
+def add_vary(response):
+    response.vary.add(HX_REQUEST)
+    return response
+
+
+def hx_trigger(response, *events, **events_with_detail):
+    payload = {name: None for name in events}
+    payload.update(events_with_detail)
+    response.headers[HX_TRIGGER] = json.dumps(payload)
+    return response
+
+
+def hx_redirect(response, url):
+    response.headers[HX_REDIRECT] = url
+    return response

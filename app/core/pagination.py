@@ -1,0 +1,86 @@
+"""The one list convention: ?page&page_size -> {count, next, previous, results}."""
+from flask import request
+from marshmallow import fields, validate
+from sqlalchemy import func, select
+
+from app.core.errors import ValidationFailed
+from app.core.schemas import BaseSchema, UTCDateTime
+from app.extensions import db
+
+DEFAULT_PAGE_SIZE = 20
+MAX_PAGE_SIZE = 100
+MAX_PAGE = 1_000_000  # keeps OFFSET far from integer overflow
+
+
+class ListQuerySchema(BaseSchema):
+    page = fields.Integer(
+        load_default=1, strict=False, validate=validate.Range(min=1, max=MAX_PAGE),
+        metadata={"description": "1-based page number."},
+    )
+    page_size = fields.Integer(
+        load_default=DEFAULT_PAGE_SIZE, validate=validate.Range(min=1, max=MAX_PAGE_SIZE),
+        metadata={"description": f"Results per page (max {MAX_PAGE_SIZE})."},
+    )
+    search = fields.String(
+        validate=validate.Length(max=200), metadata={"description": "Free-text search."}
+    )
+    ordering = fields.String(
+        validate=validate.Length(max=100),
+        metadata={"description": "Field to sort by; prefix with `-` for descending."},
+    )
+    created_after = UTCDateTime(metadata={"description": "Only rows created at or after."})
+    created_before = UTCDateTime(metadata={"description": "Only rows created before."})
+
+
+def page_schema(item_schema, name=None):
+    """A `{count, next, previous, results}` schema around `item_schema`."""
+    name = name or f"{item_schema.__name__.removesuffix('Schema')}PageSchema"
+    return type(name, (BaseSchema,), {
+        "count": fields.Integer(required=True),
+        "next": fields.String(allow_none=True, required=True),
+        "previous": fields.String(allow_none=True, required=True),
+        "results": fields.List(fields.Nested(item_schema), required=True),
+    })
+
+
+def _page_url(page):
+    args = request.args.to_dict(flat=False)
+    args["page"] = [str(page)]
+    from urllib.parse import urlencode
+
+    return f"{request.base_url}?{urlencode(args, doseq=True)}"
+
+
+def apply_ordering(stmt, model, ordering, allowed, default):
+    """Order by a whitelisted field (`-name` descending); ties broken by id."""
+    order = ordering or default
+    descending = order.startswith("-")
+    name = order.lstrip("-")
+    if name not in allowed:
+        raise ValidationFailed(
+            "Unknown ordering field.",
+            field_errors={"ordering": [f"Choose one of: {', '.join(sorted(allowed))}."]},
+        )
+    column = allowed[name]
+    return stmt.order_by(column.desc() if descending else column.asc(), model.id)
+
+
+def apply_created_range(stmt, model, args):
+    if args.get("created_after"):
+        stmt = stmt.where(model.created_at >= args["created_after"])
+    if args.get("created_before"):
+        stmt = stmt.where(model.created_at < args["created_before"])
+    return stmt
+
+
+def paginate(stmt, args):
+    """Run `stmt` for one page; returns the response dict (results are model objects)."""
+    page, size = args.get("page", 1), args.get("page_size", DEFAULT_PAGE_SIZE)
+    count = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    results = db.session.scalars(stmt.limit(size).offset((page - 1) * size)).unique().all()
+    return {
+        "count": count,
+        "next": _page_url(page + 1) if page * size < count else None,
+        "previous": _page_url(page - 1) if page > 1 and count else None,
+        "results": results,
+    }
