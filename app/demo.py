@@ -5,7 +5,7 @@ from app.accounts import services
 from app.accounts.models import Membership
 from app.extensions import db
 
-DEMO_PASSWORD = "demo-password"
+DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo login
 
 STAFF = [
     ("admin@demo.test", "Alice", "Admin", "admin"),

@@ -6,8 +6,16 @@ from sqlalchemy import select, text
 from app.accounts import authn, services
 from app.accounts.models import Membership, Studio
 from app.accounts.schemas import (
-    HealthSchema, LoginResponseSchema, LoginSchema, PasswordChangeSchema, RefreshSchema,
-    StudioSchema, StudioUpdateSchema, TokenPairSchema, UserSchema, UserUpdateSchema,
+    HealthSchema,
+    LoginResponseSchema,
+    LoginSchema,
+    PasswordChangeSchema,
+    RefreshSchema,
+    StudioSchema,
+    StudioUpdateSchema,
+    TokenPairSchema,
+    UserSchema,
+    UserUpdateSchema,
 )
 from app.core.api import Blueprint
 from app.core.pagination import ListQuerySchema, apply_ordering, page_schema, paginate

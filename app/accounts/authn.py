@@ -3,8 +3,8 @@ from datetime import datetime, timezone
 
 from flask import request
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
-from jwt.exceptions import PyJWTError
 from flask_jwt_extended.exceptions import JWTExtendedException
+from jwt.exceptions import PyJWTError
 
 from app.accounts import services
 from app.accounts.models import User

@@ -3,9 +3,15 @@ from zoneinfo import available_timezones
 
 from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, DecimalField, EmailField, IntegerField, PasswordField, SelectField, StringField,
+    BooleanField,
+    DecimalField,
+    EmailField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
 )
-from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from app.accounts.models import BILLING_MODES
 from app.core.permissions import ASSIGNABLE_ROLES, ROLE_LABELS
@@ -31,7 +37,7 @@ class SignupForm(FlaskForm):
     studio_name = StringField("Studio name", validators=[DataRequired(), Length(max=120)])
     first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
     last_name = StringField("Last name", validators=[Optional(), Length(max=80)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     password = PasswordField("Password", validators=[DataRequired(), Length(min=8, max=256)],
                              description="At least 8 characters.")
     timezone = SelectField("Timezone", choices=TIMEZONES, default="America/New_York")
@@ -40,7 +46,7 @@ class SignupForm(FlaskForm):
 class ProfileForm(FlaskForm):
     first_name = StringField("First name", validators=[DataRequired(), Length(max=80)])
     last_name = StringField("Last name", validators=[Optional(), Length(max=80)])
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
 
 
@@ -77,7 +83,7 @@ class StudioSettingsForm(FlaskForm):
 
 
 class InviteForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
+    email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     first_name = StringField("First name (for the greeting)", validators=[Optional(), Length(max=80)])
     role = SelectField("Role", choices=ROLE_CHOICES, default="teacher")
 

@@ -6,8 +6,15 @@ from flask_login import current_user, login_required, login_user, logout_user
 
 from app.accounts import services
 from app.accounts.forms import (
-    AcceptInvitationForm, EmptyForm, InviteForm, LoginForm, MemberRoleForm, PasswordForm,
-    ProfileForm, SignupForm, StudioSettingsForm,
+    AcceptInvitationForm,
+    EmptyForm,
+    InviteForm,
+    LoginForm,
+    MemberRoleForm,
+    PasswordForm,
+    ProfileForm,
+    SignupForm,
+    StudioSettingsForm,
 )
 from app.accounts.models import Membership
 from app.core.errors import DomainError, NotAuthenticated, RateLimited, ValidationFailed

@@ -1,0 +1,138 @@
+"""Test fixtures: one app per session on a migrated database, cleaned after every test.
+
+SQLite by default (a file per test worker); PostgreSQL when TEST_DATABASE_URL is set (a
+schema per test worker). Tests hit real databases; nothing is mocked.
+"""
+import os
+import re
+import uuid
+
+import flask_migrate
+import pytest
+import sqlalchemy as sa
+from sqlalchemy.engine import make_url
+
+from app import create_app
+from app.extensions import db, limiter
+from tests import factories
+
+PASSWORD = factories.PASSWORD
+
+
+def _worker():
+    return os.environ.get("PYTEST_XDIST_WORKER", "main")
+
+
+def _database_url(tmp_path_factory):
+    url = os.environ.get("TEST_DATABASE_URL")
+    if not url:
+        return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    schema = f"test_{_worker()}"
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as conn:
+        conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
+        conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
+    engine.dispose()
+    parsed = make_url(url)
+    return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
+        hide_password=False
+    )
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+    with app.app_context():
+        flask_migrate.upgrade()
+    return app
+
+
+def _clean_database():
+    tables = [t for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        names = ", ".join(f'"{t.name}"' for t in tables)
+        db.session.execute(sa.text(f"TRUNCATE {names} CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(table.delete())
+    db.session.commit()
+
+
+@pytest.fixture(autouse=True)
+def _isolation(app):
+    """Every test starts with empty tables and fresh rate-limit counters."""
+    yield
+    with app.app_context():
+        db.session.rollback()
+        _clean_database()
+        db.session.remove()
+    limiter.reset()
+
+
+@pytest.fixture()
+def ctx(app):
+    """An application + request context for calling services directly."""
+    with app.test_request_context():
+        yield
+        db.session.rollback()
+
+
+@pytest.fixture()
+def client(app):
+    return app.test_client()
+
+
+@pytest.fixture()
+def make(ctx):
+    """Factories bound to the test database: make.user(), make.studio(), make.member(...)."""
+    return factories.Maker()
+
+
+# --------------------------------------------------------------- web and API helpers
+
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def csrf_token(client, path="/login"):
+    html = client.get(path).get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    assert match, f"no CSRF token on {path}"
+    return match.group(1) or match.group(2)
+
+
+def web_login(client, email, password=PASSWORD):
+    token = csrf_token(client, "/login")
+    response = client.post("/login", data={"email": email, "password": password, "csrf_token": token})
+    assert response.status_code == 302, response.get_data(as_text=True)[:500]
+    return response
+
+
+def api_login(client, email, password=PASSWORD):
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": password})
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def bearer(tokens_or_access, studio=None):
+    access = tokens_or_access["access"] if isinstance(tokens_or_access, dict) else tokens_or_access
+    headers = {"Authorization": f"Bearer {access}"}
+    if studio is not None:
+        headers["X-Studio-ID"] = str(getattr(studio, "id", studio))
+    return headers
+
+
+@pytest.fixture()
+def studio_setup(make):
+    """A studio with one member of each role, plus a second studio with its own admin."""
+    studio = make.studio(name="Harmony Test Studio")
+    people = {role: make.member(studio, role) for role in ("owner", "admin", "teacher", "parent", "student")}
+    other = make.studio(name="Other Studio")
+    people["other_admin"] = make.member(other, "admin")
+    db.session.commit()
+    return type("StudioSetup", (), {"studio": studio, "other": other, "users": people,
+                                     "id": uuid.uuid4()})
