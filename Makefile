@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-postgres bench lint install install-dev chromium clean
+.PHONY: run test test-postgres lint install install-dev system-deps clean
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -22,12 +22,17 @@ $(VENV)/.dev-installed: $(BIN)/activate requirements-dev.txt
 
 install-dev: $(VENV)/.dev-installed
 
-# Browser tests drive Debian's chromium; install it when it is missing.
-chromium:
-	@command -v chromium >/dev/null 2>&1 || { \
-	  echo "Installing Debian's chromium for the browser tests..."; \
-	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
-	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium >/dev/null; }
+# Browser tests drive Debian's chromium; PDF tests read invoices with poppler's pdftotext.
+# Install whichever is missing.
+system-deps:
+	@missing=""; \
+	  command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	  command -v pdftotext >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "Installing Debian packages:$$missing"; \
+	    SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	    $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	  fi
 
 run: install
 	$(BIN)/flask db upgrade
@@ -37,15 +42,12 @@ run: install
 	  $(BIN)/flask jobs worker & \
 	  $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
-test: install-dev chromium
+test: install-dev system-deps
 	$(BIN)/python -m pytest -n 2 --dist loadfile
 
-test-postgres: install-dev chromium
+test-postgres: install-dev system-deps
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	  $(BIN)/python -m pytest -n 2 --dist loadfile
-
-bench: install-dev
-	$(BIN)/python -m bench
 
 lint: install-dev
 	$(BIN)/ruff check app tests config.py wsgi.py

@@ -60,10 +60,13 @@ jobs = AppGroup("jobs", help="Background jobs.")
 @click.option("--workers", default=1, show_default=True)
 def jobs_worker(workers):
     """Run the job worker (periodic tasks included) until interrupted."""
+    import logging
+
     from huey.consumer import Consumer
 
     from app.jobs import huey
 
+    logging.getLogger("huey").setLevel(logging.WARNING)  # one line per task run is noise
     current_app.logger.info("job worker started")
     Consumer(huey, workers=workers, periodic=True, check_worker_health=True).run()
 

@@ -3,12 +3,12 @@ from flask_jwt_extended import JWTManager
 from flask_limiter import Limiter
 from flask_login import LoginManager
 from flask_migrate import Migrate
-from flask_smorest import Api
 from flask_sqlalchemy import SQLAlchemy
 from flask_talisman import Talisman
 from flask_wtf import CSRFProtect
 from sqlalchemy import MetaData
 
+from app.core.api import Api
 from app.core.db import NAMING_CONVENTION
 from app.core.ratelimit import api_budget, not_an_api_request, rate_limit_key
 

@@ -21,15 +21,18 @@ from app.core.api import Blueprint
 from app.core.pagination import ListQuerySchema, apply_ordering, page_schema, paginate
 from app.core.permissions import requires
 from app.core.ratelimit import hit_login_limit
+from app.core.schemas import ErrorSchema
 from app.core.tenancy import api_login_required, current_studio
 from app.extensions import db
 
 PUBLIC = {"security": []}
 
-auth_blp = Blueprint("api_auth", __name__, url_prefix="/api/v1/auth", description="Sign in and tokens.")
-users_blp = Blueprint("api_users", __name__, url_prefix="/api/v1/users", description="The signed-in user.")
-studios_blp = Blueprint("api_studios", __name__, url_prefix="/api/v1/studios", description="Studios you belong to.")
-health_blp = Blueprint("api_health", __name__, url_prefix="/api/v1/health", description="Liveness.")
+auth_blp = Blueprint("Auth", __name__, url_prefix="/api/v1/auth", description="Sign in and tokens.")
+users_blp = Blueprint("Users", __name__, url_prefix="/api/v1/users", description="The signed-in user.")
+studios_blp = Blueprint(
+    "Studios", __name__, url_prefix="/api/v1/studios", description="Studios you belong to."
+)
+health_blp = Blueprint("Health", __name__, url_prefix="/api/v1/health", description="Liveness.")
 
 for _blp in (users_blp, studios_blp):
     _blp.before_request(api_login_required)
@@ -40,8 +43,9 @@ class Login(MethodView):
     @auth_blp.doc(**PUBLIC)
     @auth_blp.arguments(LoginSchema)
     @auth_blp.response(200, LoginResponseSchema)
-    @auth_blp.alt_response(401, description="Email or password is not correct.")
-    @auth_blp.alt_response(429, description="More than 10 attempts a minute for this IP and email.")
+    @auth_blp.alt_response(401, schema=ErrorSchema, description="Email or password is not correct.")
+    @auth_blp.alt_response(429, schema=ErrorSchema,
+                           description="More than 10 attempts a minute for this IP and email.")
     def post(self, data):
         """Sign in with email and password; returns an access and a refresh token."""
         hit_login_limit(data["email"])
@@ -53,7 +57,8 @@ class Refresh(MethodView):
     @auth_blp.doc(**PUBLIC)
     @auth_blp.arguments(RefreshSchema)
     @auth_blp.response(200, TokenPairSchema)
-    @auth_blp.alt_response(401, description="The refresh token is invalid, expired, rotated or revoked.")
+    @auth_blp.alt_response(401, schema=ErrorSchema,
+                           description="The refresh token is invalid, expired, rotated or revoked.")
     def post(self, data):
         """Exchange a refresh token for a new pair. The presented token stops working."""
         return authn.refresh_tokens(data["refresh"])
@@ -64,7 +69,7 @@ class Logout(MethodView):
     @auth_blp.doc(**PUBLIC)
     @auth_blp.arguments(RefreshSchema)
     @auth_blp.response(204)
-    @auth_blp.alt_response(401, description="The refresh token is not valid.")
+    @auth_blp.alt_response(401, schema=ErrorSchema, description="The refresh token is not valid.")
     def post(self, data):
         """Revoke a refresh token."""
         authn.logout(data["refresh"])
@@ -123,6 +128,7 @@ class CurrentStudio(MethodView):
     @requires("studio.manage")
     @studios_blp.arguments(StudioUpdateSchema)
     @studios_blp.response(200, StudioSchema)
+    @studios_blp.alt_response(403, schema=ErrorSchema, description="Only owners and admins may.")
     def patch(self, data):
         """Change the studio's name, locale, money and policy settings (owner/admin)."""
         fields = {**data.pop("settings", {}), **data}

@@ -13,7 +13,8 @@ from app.core.tenancy import Principal, current_principal, parse_uuid
 from app.extensions import db
 
 STUDIO_HEADER = "X-Studio-ID"
-INVALID_TOKEN = "The access token is not valid or has expired."
+INVALID_TOKEN = "The access token is not valid or has expired."  # noqa: S105 - a message
+NO_STUDIO = "Your access to the studio has ended."
 
 
 def _bearer_token():
@@ -39,6 +40,8 @@ def _user_for_claims(claims):
     user = db.session.get(User, user_id) if user_id else None
     if user is None or not user.is_active or claims.get("sv") != user.session_version:
         return None
+    if services.membership_for(user) is None:  # every membership deactivated: no API access
+        return None
     return user
 
 
@@ -55,7 +58,8 @@ def authenticate_api_request():
         return None, NotAuthenticated(INVALID_TOKEN)
     requested = request.headers.get(STUDIO_HEADER)
     if requested:
-        membership = services.membership_for(user, parse_uuid(requested))
+        studio_id = parse_uuid(requested)  # None would mean "the first studio": refuse it
+        membership = services.membership_for(user, studio_id) if studio_id else None
         if membership is None:
             return None, NotFound("Studio not found.")
     else:
@@ -87,6 +91,8 @@ def _issue(user, family_id=None):
 def login(email, password):
     """Check credentials and issue an access/refresh pair: `{access, refresh, user}`."""
     user = services.authenticate(email, password)
+    if services.membership_for(user) is None:
+        raise NotAuthenticated(NO_STUDIO)
     access, refresh, _ = _issue(user)
     return {"access": access, "refresh": refresh, "user": user}
 
@@ -99,6 +105,8 @@ def refresh_tokens(refresh):
     old = services.use_refresh_token(claims["jti"], claims["sub"])
     if claims.get("sv") != old.user.session_version:
         raise NotAuthenticated("The refresh token has been revoked.")
+    if services.membership_for(old.user) is None:
+        raise NotAuthenticated(NO_STUDIO)
     access, new_refresh, stored = _issue(old.user, old.family_id)
     old.replaced_by_jti = stored.jti
     return {"access": access, "refresh": new_refresh}

@@ -69,7 +69,8 @@ class StudioSettingsForm(FlaskForm):
     ])
     tax_rate = DecimalField("Tax rate (%)", places=2, validators=[InputRequired(), NumberRange(0, 100)])
     invoice_prefix = StringField("Invoice number prefix", validators=[DataRequired(), Length(max=16)])
-    invoice_due_days = IntegerField("Invoices due after (days)", validators=[InputRequired(), NumberRange(0, 365)])
+    invoice_due_days = IntegerField(
+        "Invoices due after (days)", validators=[InputRequired(), NumberRange(0, 365)])
     late_fee = DecimalField("Late fee", places=2, validators=[InputRequired(), NumberRange(0)])
     billing_mode = SelectField("Billing mode", choices=[(m, BILLING_MODE_LABELS[m]) for m in BILLING_MODES])
     cancellation_notice_hours = IntegerField(

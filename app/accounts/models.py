@@ -99,7 +99,9 @@ class Invitation(IdMixin, TimestampMixin, TenantMixin, db.Model):
 
     email: Mapped[str] = mapped_column(sa.String(254))
     role: Mapped[str] = mapped_column(sa.String(16))
-    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    # Looked up by token alone (the link carries no studio), hence its own index; the
+    # uniqueness rule itself starts with studio_id like every tenant constraint.
+    token_hash: Mapped[str] = mapped_column(sa.String(64), index=True)
     invited_by_id: Mapped[uuid.UUID | None] = mapped_column(
         sa.Uuid, sa.ForeignKey("user.id", ondelete="SET NULL")
     )
@@ -111,6 +113,7 @@ class Invitation(IdMixin, TimestampMixin, TenantMixin, db.Model):
     invited_by: Mapped[User | None] = relationship()
 
     __table_args__ = (
+        sa.UniqueConstraint("studio_id", "token_hash"),
         sa.Index("ix_invitation_studio_email", "studio_id", "email"),
         sa.CheckConstraint(f"role IN {ROLES}", name="role"),
     )

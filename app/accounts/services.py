@@ -411,6 +411,8 @@ def use_refresh_token(jti, user_id):
     if token.revoked_at is not None:
         if token.replaced_by_jti:
             revoke_family(token.family_id)
+            # The request answers 401 and so rolls back; the revocation must outlive it.
+            db.session.commit()
         raise NotAuthenticated("The refresh token has been revoked.")
     if token.expires_at <= utcnow():
         raise NotAuthenticated("The refresh token has expired.")

@@ -170,7 +170,8 @@ def change_password():
 @login_required
 def switch_studio():
     form = EmptyForm()
-    membership = services.membership_for(current_user, parse_uuid(request.form.get("studio_id")))
+    studio_id = parse_uuid(request.form.get("studio_id"))  # None would mean "the first studio"
+    membership = services.membership_for(current_user, studio_id) if studio_id else None
     if form.validate_on_submit() and membership is not None:
         session["studio_id"] = str(membership.studio_id)
         flash(f"You are now working in {membership.studio.name}.", "success")

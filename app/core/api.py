@@ -1,6 +1,15 @@
-"""flask-smorest glue: our Blueprint (400 for validation), docs pages, spec security."""
+"""flask-smorest glue: our Api and Blueprint (400 for validation), spec security."""
+from flask_smorest import Api as SmorestApi
 from flask_smorest import Blueprint as SmorestBlueprint
 from webargs.flaskparser import FlaskParser
+
+from app.core.schemas import ErrorSchema
+
+
+class Api(SmorestApi):
+    """Documents our error body (errors.error_body) for every error response in the spec."""
+
+    ERROR_SCHEMA = ErrorSchema
 
 
 class Parser(FlaskParser):

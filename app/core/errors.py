@@ -115,7 +115,7 @@ def _validation_from_webargs(error):
     messages = (getattr(error, "data", None) or {}).get("messages") or {}
     # webargs nests by location: {"json": {...}, "query": {...}}
     field_errors = {}
-    for location, inner in messages.items() if isinstance(messages, dict) else []:
+    for _location, inner in messages.items() if isinstance(messages, dict) else []:
         if isinstance(inner, dict):
             field_errors.update(flatten_messages(inner))
         else:

@@ -8,11 +8,17 @@ HX_BOOSTED = "HX-Boosted"
 HX_TRIGGER = "HX-Trigger"
 HX_REDIRECT = "HX-Redirect"
 HX_TARGET = "HX-Target"
+HX_HISTORY_RESTORE = "HX-History-Restore-Request"
 
 
 def is_htmx():
-    """A fragment request: htmx asked, and it is not a boosted full-page navigation."""
-    return request.headers.get(HX_REQUEST) == "true" and request.headers.get(HX_BOOSTED) != "true"
+    """A fragment request: htmx asked, and not for a boosted navigation or a history restore
+    (both need the whole page)."""
+    return (
+        request.headers.get(HX_REQUEST) == "true"
+        and request.headers.get(HX_BOOSTED) != "true"
+        and request.headers.get(HX_HISTORY_RESTORE) != "true"
+    )
 
 
 def partial_or_page(page_template, partial_template, **context):

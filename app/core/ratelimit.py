@@ -2,6 +2,7 @@
 import time
 
 from flask import current_app, request
+from flask_limiter import RequestLimit
 from limits import parse
 
 from app.core.errors import RateLimited, is_api_request
@@ -46,10 +47,14 @@ def hit_login_limit(email):
     if not current_app.config.get("RATELIMIT_ENABLED", True):
         return
     limit = parse(current_app.config["RATELIMIT_LOGIN"])
-    key = f"{client_ip()}|{(email or '').strip().lower()}"
-    if limiter.limiter.hit(limit, "login", key):
+    args = ["login", f"{client_ip()}|{(email or '').strip().lower()}"]
+    allowed = limiter.limiter.hit(limit, *args)
+    # The narrowest budget of this request: X-RateLimit-* and Retry-After describe it, not
+    # the hourly API budget (whose Retry-After would tell the client to wait an hour).
+    limiter.context.view_rate_limit = RequestLimit(limiter, limit, args, not allowed, False)
+    if allowed:
         return
-    reset_at, _remaining = limiter.limiter.get_window_stats(limit, "login", key)
+    reset_at, _remaining = limiter.limiter.get_window_stats(limit, *args)
     retry_after = max(1, int(reset_at - time.time()) + 1)
     raise RateLimited(
         "Too many sign-in attempts. Wait a minute and try again.",

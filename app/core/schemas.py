@@ -1,8 +1,9 @@
 """Marshmallow building blocks shared by every API schema."""
+from collections.abc import Mapping
 from datetime import datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from marshmallow import RAISE, Schema, ValidationError, fields, pre_load
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 
@@ -10,7 +11,7 @@ UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
 def _contains_nul(value):
     if isinstance(value, str):
         return "\x00" in value
-    if isinstance(value, dict):
+    if isinstance(value, Mapping):
         return any(_contains_nul(k) or _contains_nul(v) for k, v in value.items())
     if isinstance(value, (list, tuple)):
         return any(_contains_nul(v) for v in value)
@@ -26,7 +27,7 @@ class BaseSchema(Schema):
 
     @pre_load(pass_collection=True)
     def reject_nul_bytes(self, data, **kwargs):
-        if isinstance(data, dict):
+        if isinstance(data, Mapping):  # also webargs' MultiDictProxy (query, form)
             bad = {str(k): ["NUL bytes are not allowed."] for k, v in data.items()
                    if _contains_nul(k) or _contains_nul(v)}
             if bad:
@@ -89,6 +90,11 @@ class Money(fields.Field):
 
 
 class ErrorSchema(BaseSchema):
+    """The one error body. Some errors add keys (a 409 names its `conflicts`)."""
+
+    class Meta(BaseSchema.Meta):
+        unknown = INCLUDE
+
     detail = fields.String(required=True, metadata={"description": "A sentence for humans."})
     code = fields.String(
         required=True,

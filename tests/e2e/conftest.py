@@ -7,7 +7,8 @@ import pytest
 from werkzeug.serving import make_server
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results" / "screenshots"
+# Outside test-results/, which pytest-playwright empties at the start of every run.
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 PHONE = {"width": 390, "height": 844}
 DESKTOP = {"width": 1366, "height": 900}
 
@@ -39,7 +40,7 @@ def browser_context_args(browser_context_args):
 
 @pytest.fixture()
 def shoot():
-    """shoot(page, "name"): save a full-page screenshot under test-results/screenshots/."""
+    """shoot(page, "name"): save a full-page screenshot under screenshots/."""
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
 
     def _shoot(page, name):
