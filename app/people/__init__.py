@@ -1,0 +1,1 @@
+"""People: teachers, families, guardians and students (the studio's directory)."""

@@ -1,0 +1,55 @@
+"""Lists run the same number of queries for 2 rows as for 20 (no N+1)."""
+from contextlib import contextmanager
+
+import pytest
+from sqlalchemy import event
+
+from app.extensions import db
+from tests.conftest import api_login, bearer, web_login
+
+
+@contextmanager
+def counted(app):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def grow(make, people, n):
+    for i in range(n):
+        family = make.family(people.studio, name=f"Grown {i}")
+        make.guardian(family, email=f"grown{i}@example.test", first_name="G")
+        make.student(people.studio, family=family, first_name=f"S{i}", primary_teacher=people.other_teacher)
+        make.teacher(people.studio, first_name=f"T{i}")
+    db.session.commit()
+
+
+@pytest.mark.parametrize("path", ["/api/v1/students", "/api/v1/families", "/api/v1/teachers"])
+def test_api_lists_do_not_grow_with_rows(app, client, make, people, path):
+    headers = bearer(api_login(client, people.users["admin"].email))
+    with counted(app) as few:
+        assert client.get(path, headers=headers).status_code == 200
+    grow(make, people, 15)
+    with counted(app) as many:
+        assert client.get(path, headers=headers).status_code == 200
+    assert len(many) == len(few), many
+
+
+@pytest.mark.parametrize("path", ["/students", "/families", "/teachers"])
+def test_pages_do_not_grow_with_rows(app, client, make, people, path):
+    web_login(client, people.users["admin"].email)
+    with counted(app) as few:
+        assert client.get(path).status_code == 200
+    grow(make, people, 15)
+    with counted(app) as many:
+        assert client.get(path).status_code == 200
+    assert len(many) == len(few), many
