@@ -1,0 +1,1 @@
+"""Scheduling: lessons, recurring series, conflicts, rooms, closures and calendar feeds."""

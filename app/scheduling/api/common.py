@@ -1,0 +1,92 @@
+"""Shared helpers of the scheduling API: object loaders that run before body validation."""
+from functools import wraps
+
+from flask import g
+
+from app.core.api import Blueprint
+from app.core.errors import PermissionDenied
+from app.core.permissions import can
+from app.core.tenancy import api_login_required, current_principal, current_studio, get_or_404, scoped
+from app.scheduling import policies
+from app.scheduling.models import Lesson, RecurringSeries
+
+NOT_FOUND = {"description": "Not in your studio, or not visible to you."}
+FORBIDDEN = {"description": "Your role may not do this."}
+CONFLICT = {"description": "The teacher, a student or the room is busy then: `conflicts` names "
+                           "every clash as `{type, lesson_id | reservation_id, scheduled_start, "
+                           "scheduled_end}`; or the object is in a state that forbids the action."}
+
+
+def blueprint(name, url_prefix, description):
+    blp = Blueprint(name, __name__, url_prefix=url_prefix, description=description)
+    blp.before_request(api_login_required)
+    return blp
+
+
+def actor():
+    return g.api_principal.user
+
+
+def studio():
+    return current_studio()
+
+
+def requires_any(*actions):
+    """Like core.permissions.requires, for routes open to any of several actions."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            if not any(can(action) for action in actions):
+                raise PermissionDenied()
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def loads(name, loader):
+    """Replace the URL's `<name>_id` by the object `loader(id)` returns, before the body is
+    parsed: a foreign id is 404 and a forbidden object 403 whatever the body says."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            kwargs[name] = loader(kwargs.pop(f"{name}_id"))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def visible_lesson(lesson_id):
+    return get_or_404(Lesson, lesson_id, stmt=policies.restrict_lessons(scoped(Lesson)))
+
+
+def managed_lesson(lesson_id):
+    lesson = visible_lesson(lesson_id)
+    policies.ensure_may_manage(lesson)
+    return lesson
+
+
+def visible_series(series_id):
+    return get_or_404(RecurringSeries, series_id,
+                      stmt=policies.restrict_series(scoped(RecurringSeries)))
+
+
+def managed_series(series_id):
+    series = visible_series(series_id)
+    policies.ensure_may_manage(series)
+    return series
+
+
+def ensure_may_set_rate(data):
+    if "rate" in data and not can("lessons.set_rate"):
+        raise PermissionDenied("Only studio admins set rates.",
+                               field_errors={"rate": ["Only studio admins set rates."]})
+
+
+def principal():
+    return current_principal()

@@ -1,0 +1,143 @@
+"""Conflict detection: a teacher, any student or a room booked twice at once (SPEC §3).
+
+One check covers any number of candidate times (a single lesson, or every occurrence of a
+new series) with four queries: the teacher's, the students' and the room's lessons and the
+room's reservations over the whole span. Cancelled lessons and reservations never conflict.
+The studio's buffer minutes keep a teacher's and a room's lessons apart.
+"""
+import bisect
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.core.errors import Conflict as ConflictError
+from app.core.schemas import UTC_FORMAT
+from app.extensions import db
+from app.scheduling.models import MAX_DURATION, Lesson, LessonAttendee, RoomReservation
+
+
+@dataclass(frozen=True)
+class Clash:
+    """One conflict: what clashes (teacher/student/room) with which lesson or reservation."""
+
+    type: str
+    start: object
+    end: object
+    lesson_id: object = None
+    reservation_id: object = None
+    student_id: object = None
+    day: object = None  # the candidate's occurrence date, for series
+
+    def as_dict(self):
+        data = {"type": self.type}
+        if self.lesson_id is not None:
+            data["lesson_id"] = str(self.lesson_id)
+        if self.reservation_id is not None:
+            data["reservation_id"] = str(self.reservation_id)
+        if self.student_id is not None:
+            data["student_id"] = str(self.student_id)
+        data["scheduled_start"] = self.start.strftime(UTC_FORMAT)
+        data["scheduled_end"] = self.end.strftime(UTC_FORMAT)
+        if self.day is not None:
+            data["date"] = self.day.isoformat()
+        return data
+
+
+@dataclass
+class _Busy:
+    """Busy intervals of one kind, sorted by start, searchable by time."""
+
+    kind: str
+    items: list = field(default_factory=list)  # (start, end, lesson_id, reservation_id, student_id)
+    starts: list = field(default_factory=list)
+
+    def finish(self):
+        self.items.sort(key=lambda item: item[0])
+        self.starts = [item[0] for item in self.items]
+
+    def overlapping(self, start, end, pad, day):
+        # Anything overlapping starts before end + pad and after start - pad - longest duration.
+        lo = bisect.bisect_right(self.starts, start - pad - MAX_DURATION)
+        hi = bisect.bisect_left(self.starts, end + pad)
+        for b_start, b_end, lesson_id, reservation_id, student_id in self.items[lo:hi]:
+            if b_start < end + pad and b_end > start - pad:
+                yield Clash(self.kind, b_start, b_end, lesson_id, reservation_id, student_id, day)
+
+
+def _lesson_rows(studio, span_start, span_end, exclude):
+    stmt = select(Lesson.id, Lesson.start_at, Lesson.end_at).where(
+        Lesson.studio_id == studio.id, Lesson.status != "cancelled",
+        Lesson.start_at > span_start, Lesson.start_at < span_end,
+    )
+    if exclude:
+        stmt = stmt.where(Lesson.id.not_in(list(exclude)))
+    return stmt
+
+
+def _collect(studio, span_start, span_end, *, teacher_id, student_ids, room_id,
+             exclude_lessons, exclude_reservations):
+    busy = {kind: _Busy(kind) for kind in ("teacher", "student", "room", "reservation")}
+    if teacher_id:
+        stmt = _lesson_rows(studio, span_start, span_end, exclude_lessons)
+        for row in db.session.execute(stmt.where(Lesson.teacher_id == teacher_id)):
+            busy["teacher"].items.append((row.start_at, row.end_at, row.id, None, None))
+    if student_ids:
+        stmt = _lesson_rows(studio, span_start, span_end, exclude_lessons).join(
+            LessonAttendee, LessonAttendee.lesson_id == Lesson.id
+        ).add_columns(LessonAttendee.student_id).where(
+            LessonAttendee.studio_id == studio.id, LessonAttendee.student_id.in_(list(student_ids))
+        )
+        for row in db.session.execute(stmt):
+            busy["student"].items.append((row.start_at, row.end_at, row.id, None, row.student_id))
+    if room_id:
+        stmt = _lesson_rows(studio, span_start, span_end, exclude_lessons)
+        for row in db.session.execute(stmt.where(Lesson.room_id == room_id)):
+            busy["room"].items.append((row.start_at, row.end_at, row.id, None, None))
+        stmt = select(RoomReservation.id, RoomReservation.start_at, RoomReservation.end_at).where(
+            RoomReservation.studio_id == studio.id, RoomReservation.room_id == room_id,
+            RoomReservation.status == "confirmed",
+            RoomReservation.start_at > span_start, RoomReservation.start_at < span_end,
+        )
+        if exclude_reservations:
+            stmt = stmt.where(RoomReservation.id.not_in(list(exclude_reservations)))
+        for row in db.session.execute(stmt):
+            busy["reservation"].items.append((row.start_at, row.end_at, None, row.id, None))
+    for kind in busy.values():
+        kind.finish()
+    return busy
+
+
+def find_clashes(studio, candidates, *, teacher_id=None, student_ids=(), room_id=None,
+                 exclude_lessons=(), exclude_reservations=(), buffered=True):
+    """All clashes of `candidates` [(start, end, day-or-None), ...], in candidate order.
+
+    `buffered` applies the studio's buffer minutes between lessons of the same teacher or
+    room (room reservations are for practice and need no changeover).
+    """
+    if not candidates:
+        return []
+    pad = timedelta(minutes=studio.lesson_buffer_minutes or 0) if buffered else timedelta(0)
+    span_start = min(c[0] for c in candidates) - pad - MAX_DURATION
+    span_end = max(c[1] for c in candidates) + pad
+    busy = _collect(studio, span_start, span_end, teacher_id=teacher_id, student_ids=student_ids,
+                    room_id=room_id, exclude_lessons=exclude_lessons,
+                    exclude_reservations=exclude_reservations)
+    clashes = []
+    for start, end, day in candidates:
+        clashes.extend(busy["teacher"].overlapping(start, end, pad, day))
+        clashes.extend(busy["student"].overlapping(start, end, timedelta(0), day))
+        clashes.extend(busy["room"].overlapping(start, end, pad, day))
+        for clash in busy["reservation"].overlapping(start, end, timedelta(0), day):
+            clashes.append(Clash("room", clash.start, clash.end, None, clash.reservation_id,
+                                 None, day))
+    return clashes
+
+
+def raise_if_clashes(clashes, what="This time"):
+    """409 naming every clash: {"detail", "code": "CONFLICT", "conflicts": [...]}."""
+    if not clashes:
+        return
+    kinds = sorted({c.type for c in clashes}, key=("teacher", "student", "room").index)
+    detail = f"{what} conflicts with other bookings ({', '.join(kinds)})."
+    raise ConflictError(detail, extra={"conflicts": [c.as_dict() for c in clashes]})

@@ -1,0 +1,381 @@
+"""Recurring series ("recurring patterns"): create, edit, end, and extend the horizon.
+
+A series creates real lesson rows: all of them when it has an end date, else up to a rolling
+horizon (26 weeks) that a daily job extends. Each lesson remembers the occurrence it fulfils
+(`occurrence_date`), so regeneration never doubles a date that was cancelled, moved or taught.
+Edits change untouched occurrences only (scheduled, not billed, not edited on their own).
+"""
+import logging
+import uuid
+from datetime import time, timedelta
+
+from sqlalchemy import or_, select
+
+from app.core.db import utcnow
+from app.core.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.scheduling import recurrence
+from app.scheduling.models import FREQUENCIES, LESSON_TYPES, Lesson, RecurringSeries
+from app.scheduling.services.availability import booking_warnings
+from app.scheduling.services.common import (
+    closed_checker,
+    default_rate,
+    local_today,
+    lock_resources,
+    money,
+    resolve_room,
+    resolve_student,
+    resolve_teacher,
+    studio_zone,
+    to_local,
+    validate_duration_minutes,
+    validate_interval,
+)
+from app.scheduling.services.conflicts import find_clashes, raise_if_clashes
+from app.scheduling.services.lessons import NeedsConfirmation, cancel_lesson, new_lesson, validate_place
+
+log = logging.getLogger(__name__)
+SERIES_TYPES = tuple(t for t in LESSON_TYPES if t != "makeup")
+EDITABLE = ("teacher", "room", "frequency", "day_of_week", "start_time", "duration_minutes",
+            "end_date", "lesson_type", "location", "online_url", "rate", "notes")
+SCHEDULE_FIELDS = ("teacher", "room", "frequency", "day_of_week", "start_time",
+                   "duration_minutes", "end_date")
+
+
+# ---------------------------------------------------------------- validation
+
+def _validate_pattern(frequency, day_of_week, start_time, duration_minutes, start_date, end_date,
+                      lesson_type):
+    errors = {}
+    if frequency not in FREQUENCIES:
+        errors["frequency"] = [f"Choose one of: {', '.join(FREQUENCIES)}."]
+    if day_of_week is None:
+        errors["day_of_week"] = ["Choose the day of the week."]
+    elif isinstance(day_of_week, bool) or not isinstance(day_of_week, int) or not 0 <= day_of_week <= 6:
+        errors["day_of_week"] = ["Choose a day from monday to sunday."]
+    if not isinstance(start_time, time):
+        errors["time"] = ["Enter the lesson's start time, like 16:00."]
+    if start_date is None:
+        errors["start_date"] = ["Enter the date of the first lesson."]
+    if lesson_type not in SERIES_TYPES:
+        errors["lesson_type"] = [f"Choose one of: {', '.join(SERIES_TYPES)}."]
+    if errors:
+        raise ValidationFailed(field_errors=errors)
+    validate_duration_minutes(duration_minutes)
+    if end_date is not None and end_date < start_date:
+        raise ValidationFailed("The end date is before the start date.",
+                               field_errors={"end_date": ["Must be on or after the start date."]})
+    if end_date is not None and (end_date - start_date).days > recurrence.MAX_SERIES_DAYS:
+        raise ValidationFailed(field_errors={"end_date": ["A series can run for at most three years; "
+                                                          "leave the end date empty to keep it going."]})
+
+
+def _planned(studio, pattern, first_day, until, *, today=None):
+    """Occurrences of a pattern dict from first_day through until, closures skipped."""
+    if until < first_day:
+        return []
+    closed = closed_checker(studio, first_day, until)
+    try:
+        return recurrence.occurrences(
+            pattern["frequency"], pattern["day_of_week"], pattern["start_time"],
+            timedelta(minutes=pattern["duration_minutes"]), pattern["start_date"], until,
+            studio_zone(studio), closed=lambda day: closed(day) is not None, from_date=first_day,
+        )
+    except recurrence.NonexistentLocalTime as exc:
+        day = exc.moment.date()
+        raise ValidationFailed(
+            f"{pattern['start_time']:%H:%M} does not exist on {day:%Y-%m-%d} in {studio.timezone}: "
+            "the clocks move forward that night. Pick another time.",
+            field_errors={"time": [f"{pattern['start_time']:%H:%M} does not exist on {day:%Y-%m-%d} "
+                                   "(daylight saving time starts)."]},
+        ) from exc
+
+
+def _until(studio, series_end, today):
+    """Generate through the end date, or through the rolling horizon without one."""
+    return series_end if series_end is not None else recurrence.horizon(today)
+
+
+def _pattern(series):
+    return {name: getattr(series, name) for name in (
+        "frequency", "day_of_week", "start_time", "duration_minutes", "start_date", "end_date")}
+
+
+# ---------------------------------------------------------------- create
+
+def create_series(studio, actor, *, teacher, student, frequency="weekly", day_of_week=None,
+                  start_time=None, duration_minutes=None, start_date=None, end_date=None,
+                  room=None, lesson_type="private", location="", online_url="", rate=None,
+                  notes="", today=None, confirm_warnings=True):
+    """Create a series and its lessons. Every occurrence is checked first: when any clashes,
+    nothing is created and the 409 names all clashes (each with its date). Warnings (such
+    as the first lesson falling outside the teacher's availability) end up in
+    `series.warnings`, or raise NeedsConfirmation with `confirm_warnings=False`."""
+    teacher = resolve_teacher(studio, teacher)
+    student = resolve_student(studio, student)
+    room = resolve_room(studio, room)
+    _validate_pattern(frequency, day_of_week, start_time, duration_minutes, start_date, end_date,
+                      lesson_type)
+    validate_place(location, online_url)
+    today = today or local_today(studio)
+    pattern = {"frequency": frequency, "day_of_week": day_of_week, "start_time": start_time,
+               "duration_minutes": duration_minutes, "start_date": start_date, "end_date": end_date}
+    until = _until(studio, end_date, today)
+    planned = _planned(studio, pattern, start_date, until)
+    if end_date is not None and not planned:
+        raise ValidationFailed("No lesson falls between the start and end dates (closures included).",
+                               field_errors={"end_date": ["No lesson falls in this range."]})
+    warnings = _first_warnings(studio, teacher, room, planned)
+    if warnings and not confirm_warnings:
+        raise NeedsConfirmation(warnings)
+    lock_resources(studio, teacher_ids=[teacher.id], student_ids=[student.id],
+                   room_ids=[room.id] if room else [])
+    raise_if_clashes(find_clashes(
+        studio, [(o.start, o.end, o.day) for o in planned], teacher_id=teacher.id,
+        student_ids=[student.id], room_id=room.id if room else None,
+    ), what="This series")
+    rate = money(rate) if rate is not None else default_rate(teacher, [student], duration_minutes)
+    series = RecurringSeries(
+        id=uuid.uuid4(), studio_id=studio.id, teacher_id=teacher.id, student_id=student.id,
+        room_id=room.id if room else None, lesson_type=lesson_type, location=location or "",
+        online_url=online_url or "", rate=rate, notes=notes or "", generated_until=until,
+        created_by_id=getattr(actor, "id", None), **pattern,
+    )
+    series.teacher, series.student, series.room = teacher, student, room
+    db.session.add(series)
+    lessons = [_occurrence_lesson(studio, actor, series, o) for o in planned]
+    db.session.flush()
+    series.warnings = warnings
+    return series, lessons
+
+
+def _first_warnings(studio, teacher, room, planned):
+    """Availability and capacity are weekly, so the first occurrence speaks for all."""
+    if not planned:
+        return []
+    first = planned[0]
+    return booking_warnings(studio, teacher, first.start, first.end, room=room)
+
+
+def _occurrence_lesson(studio, actor, series, occurrence):
+    return new_lesson(
+        studio, actor, teacher=series.teacher, students=[series.student], start=occurrence.start,
+        end=occurrence.end, lesson_type=series.lesson_type, room=series.room,
+        location=series.location, online_url=series.online_url, rate=series.rate,
+        notes=series.notes, series=series, occurrence_date=occurrence.day,
+    )
+
+
+# ---------------------------------------------------------------- edit
+
+def _series_lessons(series, from_day):
+    return db.session.scalars(select(Lesson).where(
+        Lesson.studio_id == series.studio_id, Lesson.series_id == series.id,
+        Lesson.occurrence_date >= from_day,
+    ).order_by(Lesson.start_at)).all()
+
+
+def update_series(studio, actor, series, *, effective_from=None, today=None, **changes):
+    """Change a series from `effective_from` (default: today) on. Untouched lessons move,
+    change or disappear with the pattern; dates the new pattern adds get lessons; past,
+    completed, cancelled, billed or individually edited lessons are never touched.
+    A shortened end date cancels the scheduled lessons after it."""
+    unknown = set(changes) - set(EDITABLE)
+    if unknown:
+        raise ValueError(f"not editable: {sorted(unknown)}")
+    if not series.is_active:
+        raise Conflict("This series has ended; create a new one instead.")
+    today = today or local_today(studio)
+    effective_from = max(effective_from or today, series.start_date)
+    if "teacher" in changes:
+        changes["teacher"] = resolve_teacher(studio, changes["teacher"])
+    if "room" in changes:
+        changes["room"] = resolve_room(studio, changes["room"])
+    pattern = {**_pattern(series), **{k: v for k, v in changes.items() if k in _pattern(series)}}
+    _validate_pattern(pattern["frequency"], pattern["day_of_week"], pattern["start_time"],
+                      pattern["duration_minutes"], pattern["start_date"], pattern["end_date"],
+                      changes.get("lesson_type", series.lesson_type))
+    validate_place(changes.get("location", series.location), changes.get("online_url", series.online_url))
+    teacher = changes.get("teacher", series.teacher)
+    room = changes.get("room", series.room)
+    until = pattern["end_date"] if pattern["end_date"] is not None else max(
+        series.generated_until or today, recurrence.horizon(today))
+    existing = _series_lessons(series, effective_from)
+    untouched = {lesson.occurrence_date: lesson for lesson in existing if lesson.is_untouched}
+    taken = {lesson.occurrence_date for lesson in existing if not lesson.is_untouched}
+    planned = [o for o in _planned(studio, pattern, effective_from, until) if o.day not in taken]
+    lock_resources(studio, teacher_ids=[teacher.id], student_ids=[series.student_id],
+                   room_ids=[room.id] if room else [])
+    raise_if_clashes(find_clashes(
+        studio, [(o.start, o.end, o.day) for o in planned], teacher_id=teacher.id,
+        student_ids=[series.student_id], room_id=room.id if room else None,
+        exclude_lessons=[lesson.id for lesson in untouched.values()],
+    ), what="The changed series")
+    _apply_series_fields(series, changes, pattern, teacher, room)
+    series.generated_until = until
+    for occurrence in planned:
+        lesson = untouched.pop(occurrence.day, None)
+        if lesson is None:
+            _occurrence_lesson(studio, actor, series, occurrence)
+        else:
+            _retime(lesson, series, occurrence)
+    _drop_leftovers(studio, actor, series, untouched.values(), pattern["end_date"], existing)
+    db.session.flush()
+    return series
+
+
+def _apply_series_fields(series, changes, pattern, teacher, room):
+    for name, value in pattern.items():
+        setattr(series, name, value)
+    series.teacher, series.teacher_id = teacher, teacher.id
+    series.room, series.room_id = room, room.id if room else None
+    for name in ("lesson_type", "location", "online_url", "notes"):
+        if name in changes:
+            setattr(series, name, changes[name] or "")
+    if "rate" in changes:
+        series.rate = money(changes["rate"])
+
+
+def _retime(lesson, series, occurrence):
+    lesson.start_at, lesson.end_at = occurrence.start, occurrence.end
+    lesson.teacher, lesson.teacher_id = series.teacher, series.teacher_id
+    lesson.room, lesson.room_id = series.room, series.room_id
+    for name in ("lesson_type", "location", "online_url", "rate", "notes"):
+        setattr(lesson, name, getattr(series, name))
+
+
+def _drop_leftovers(studio, actor, series, leftovers, end_date, existing):
+    """Untouched lessons the new pattern no longer has are removed; after a shortened end
+    date every scheduled, unbilled lesson is cancelled instead ("ending cancels")."""
+    leftovers = list(leftovers)
+    if end_date is not None:
+        for lesson in existing:
+            if lesson.occurrence_date > end_date and lesson.status == "scheduled" and not lesson.is_billed:
+                cancel_lesson(studio, actor, lesson, "Series ended", initiated_by="studio")
+        leftovers = [lesson for lesson in leftovers if lesson.occurrence_date <= end_date]
+    for lesson in leftovers:
+        db.session.delete(lesson)
+
+
+def update_following(studio, actor, lesson, *, start=None, end=None, students=None,
+                     lesson_type=None, confirm_warnings=True, **changes):
+    """"This and following": change the lesson's series from this lesson's occurrence on.
+    A new start moves the pattern's weekday and time; a new end its duration. Returns the
+    booking of the series' first lesson from that date."""
+    from app.scheduling.services.lessons import Booking, update_lesson
+
+    if lesson.series is None:
+        raise ValidationFailed(field_errors={"apply_to": ["This lesson is not part of a recurring pattern."]})
+    if lesson.status != "scheduled":
+        state = lesson.status.replace("_", "-")
+        raise Conflict(f"This lesson is {state}; only scheduled lessons can be changed.")
+    if students is not None or lesson_type is not None:
+        raise ValidationFailed(field_errors={"apply_to": [
+            "Students and lesson type change for this lesson only; edit the pattern for more."]})
+    new_start = start or lesson.start_at
+    new_end = end or new_start + (lesson.end_at - lesson.start_at)
+    validate_interval(new_start, new_end)
+    local = to_local(studio, new_start)
+    pattern = {"day_of_week": local.weekday(), "start_time": local.time().replace(tzinfo=None),
+               "duration_minutes": int((new_end - new_start).total_seconds() // 60)}
+    effective_from = lesson.occurrence_date or to_local(studio, lesson.start_at).date()
+    teacher = resolve_teacher(studio, changes["teacher"]) if "teacher" in changes else lesson.series.teacher
+    warnings = booking_warnings(studio, teacher, new_start, new_end)
+    if warnings and not confirm_warnings:
+        raise NeedsConfirmation(warnings)
+    if not lesson.is_untouched:
+        update_lesson(studio, actor, lesson, start=new_start, end=new_end, **changes)
+    series = update_series(studio, actor, lesson.series, effective_from=effective_from,
+                           **pattern, **changes)
+    first = db.session.scalar(select(Lesson).where(
+        Lesson.studio_id == studio.id, Lesson.series_id == series.id, Lesson.status == "scheduled",
+        Lesson.occurrence_date >= effective_from,
+    ).order_by(Lesson.start_at).limit(1))
+    return Booking(first or lesson, warnings)
+
+
+# ---------------------------------------------------------------- end
+
+def end_series(studio, actor, series, *, now=None):
+    """End a series today: its future scheduled lessons are cancelled; the past stays."""
+    if not series.is_active:
+        return series
+    now = now or utcnow()
+    today = local_today(studio, now)
+    series.end_date = max(series.start_date, min(series.end_date or today, today))
+    series.ended_at = now
+    future = db.session.scalars(select(Lesson).where(
+        Lesson.studio_id == studio.id, Lesson.series_id == series.id,
+        Lesson.status == "scheduled", Lesson.start_at > now,
+    )).all()
+    for lesson in future:
+        if not lesson.is_billed:
+            cancel_lesson(studio, actor, lesson, "Series ended", initiated_by="studio", now=now)
+    db.session.flush()
+    return series
+
+
+# ---------------------------------------------------------------- rolling horizon
+
+def extend_series(studio, series, *, today=None):
+    """Generate the occurrences between the series' horizon and today's horizon. Run by a
+    job, so clashes and DST gaps skip that one occurrence (logged) instead of failing."""
+    today = today or local_today(studio)
+    until = recurrence.horizon(today)
+    if series.end_date is not None:
+        until = min(until, series.end_date)
+    start = max(series.start_date, (series.generated_until or series.start_date - timedelta(days=1))
+                + timedelta(days=1))
+    if not series.is_active or until < start:
+        return []
+    taken = {row for row in db.session.scalars(select(Lesson.occurrence_date).where(
+        Lesson.studio_id == studio.id, Lesson.series_id == series.id, Lesson.occurrence_date >= start,
+    ))}
+    created = []
+    for occurrence in _occurrences_skipping_gaps(studio, series, start, until):
+        if occurrence.day in taken:
+            continue
+        clashes = find_clashes(studio, [(occurrence.start, occurrence.end, occurrence.day)],
+                               teacher_id=series.teacher_id, student_ids=[series.student_id],
+                               room_id=series.room_id)
+        if clashes:
+            log.warning("series %s: %s skipped, it clashes with %s", series.id, occurrence.day,
+                        [c.as_dict() for c in clashes])
+            continue
+        created.append(_occurrence_lesson(studio, None, series, occurrence))
+    series.generated_until = until
+    db.session.flush()
+    return created
+
+
+def _occurrences_skipping_gaps(studio, series, start, until):
+    tz = studio_zone(studio)
+    closed = closed_checker(studio, start, until)
+    for day in recurrence.occurrence_dates(series.frequency, series.day_of_week, series.start_date, until):
+        if day < start or closed(day) is not None:
+            continue
+        try:
+            begin = recurrence.local_to_utc(day, series.start_time, tz)
+        except recurrence.NonexistentLocalTime:
+            log.warning("series %s: %s skipped, %s falls into a DST gap", series.id, day, series.start_time)
+            continue
+        yield recurrence.Occurrence(day, begin, begin + series.duration)
+
+
+def extend_all_series(now=None):
+    """The horizon job: extend every active series of every studio. Returns lessons created."""
+    from app.accounts.models import Studio
+
+    created = 0
+    for studio in db.session.scalars(select(Studio)).all():
+        today = local_today(studio, now)
+        horizon = recurrence.horizon(today)
+        due = db.session.scalars(select(RecurringSeries).where(
+            RecurringSeries.studio_id == studio.id, RecurringSeries.ended_at.is_(None),
+            RecurringSeries.generated_until < horizon,
+            or_(RecurringSeries.end_date.is_(None),
+                RecurringSeries.end_date > RecurringSeries.generated_until),
+        )).all()
+        for series in due:
+            created += len(extend_series(studio, series, today=today))
+    return created
