@@ -1,0 +1,1 @@
+"""Teaching records: lesson notes, goals, lesson plans and practice logs."""

@@ -1,0 +1,169 @@
+"""Demo teaching records for Harmony Music Studio: notes on completed lessons, goals with a
+progress history, a small lesson-plan library, and practice logs for the past weeks."""
+import random
+from datetime import timedelta
+
+from sqlalchemy import select
+
+from app.accounts.models import User
+from app.core.db import utcnow
+from app.extensions import db
+from app.people.models import Student, TeacherProfile
+from app.scheduling.models import Lesson
+from app.teaching import services
+from app.teaching.services.common import studio_today
+
+DEMO_TEACHERS = ("teacher@demo.test", "clara.piano@demo.test", "miguel.guitar@demo.test",
+                 "priya.violin@demo.test")
+NOTE_WEEKS = 6
+
+NOTES = [
+    dict(summary="Lovely focus today. We polished the **left-hand** accompaniment and worked on "
+                 "a steady pulse with the metronome at 72.",
+         topics_covered=["Left-hand accompaniment", "Metronome work at 72 bpm"],
+         assignments=["Hands separately, bars 1–16, 10 minutes a day", "Metronome at 72, then 80"],
+         strengths=["Steady rhythm", "Good posture"], challenges=["Evenness in fast passages"],
+         practice_target_minutes=120),
+    dict(summary="We started a new piece and read through the first page together. Sight-reading "
+                 "is getting quicker.",
+         topics_covered=["New piece: first page", "Sight-reading"],
+         assignments=["Read through page 1 slowly every day", "Mark the tricky bars in pencil"],
+         strengths=["Reading"], challenges=["Counting rests"], practice_target_minutes=90),
+    dict(summary="Scales and arpeggios in two octaves; dynamics in the recital piece are "
+                 "much more expressive.",
+         topics_covered=["Scales in two octaves", "Dynamics"],
+         assignments=["G and D major scales, hands together", "Play the recital piece for someone at home"],
+         strengths=["Expressive dynamics"], challenges=["Thumb crossings"], practice_target_minutes=150),
+    dict(summary="Theory check-in: intervals and key signatures. Then a relaxed run of the "
+                 "whole piece.",
+         topics_covered=["Intervals", "Key signatures"],
+         assignments=["Theory worksheet 4", "Full run-through twice this week"],
+         strengths=["Quick with intervals"], challenges=["Remembering sharps in D major"]),
+]
+PARENT_ONLY = ("Sam seemed tired and a little discouraged today. A short chat at home about "
+               "practising at a regular time (before screens) would help a lot.")
+
+PLANS = [
+    ("First lessons at the piano", "piano", True,
+     "## Goals\n- Posture, hand shape, finding C\n- Five-finger patterns\n\n## Activities\n"
+     "1. Black-key groups game\n2. *Hot Cross Buns* by ear\n3. Rhythm clapping (quarters, halves)"),
+    ("Suzuki Book 1: Twinkle variations", "violin", True,
+     "## Warm-up\n- Bow holds on a pencil\n\n## Piece\n1. Variation A on open strings\n"
+     "2. Add fingers 1–3 on A and E\n\n## Home\nTen Twinkles a day with a parent."),
+    ("Open chords and strumming", "guitar", True,
+     "## This lesson\n- G, C, D, Em\n- Down-down-up-up-down-up\n\n"
+     "## Song\nA three-chord song of the student's choice."),
+    ("Intervals by ear", "theory", True,
+     "Sing and recognise seconds, thirds and fifths with reference songs.\n\n"
+     "| Interval | Song |\n|---|---|\n| Perfect 5th | *Twinkle* |\n| Major 3rd | *Oh When the Saints* |"),
+    ("Exam prep checklist (RCM Level 3)", "piano", False,
+     "- Repertoire: 3 pieces\n- Etudes: 2\n- Technique: scales, chords, arpeggios\n"
+     "- Ear tests, sight-reading"),
+]
+
+# (title, description, progress steps every two weeks; 100 achieves the goal)
+GOALS = {
+    ("Sam", "Bennett"): [
+        ("Play Für Elise from memory", "The complete A section, then the B section.", [10, 25, 40, 55, 70]),
+        ("All major scales up to 2 sharps", "Hands together, two octaves.", [0, 15, 30])],
+    ("Lily", "Bennett"): [
+        ("C major scale hands together", "One octave, steady quarter notes.", [20, 50, 80]),
+        ("Perform at the winter recital", "", [30, 60, 100])],
+    ("Jakub", "Kowalski"): [("Chopin Prelude in E minor", "", [20, 45])],
+    ("Chidi", "Okafor"): [("Suzuki Book 2", "Start Book 2 by spring.", [10, 35])],
+    ("Minh", "Nguyen"): [("Barre chords", "F and B♭ cleanly.", [25, 50])],
+}
+
+
+def _user(email):
+    return db.session.scalar(select(User).where(User.email == email))
+
+
+def _student(studio, first, last):
+    return db.session.scalar(select(Student).where(
+        Student.studio_id == studio.id, Student.first_name == first, Student.last_name == last))
+
+
+def seed_notes(studio, rng, now):
+    """Notes on the demo teachers' completed lessons of the last weeks: most shown to parents
+    and students; some for parents only; Sam's second-latest note is hidden from him."""
+    teachers = {u.id: u for u in (_user(e) for e in DEMO_TEACHERS) if u is not None}
+    profiles = select(TeacherProfile.id).where(TeacherProfile.studio_id == studio.id,
+                                               TeacherProfile.user_id.in_(teachers))
+    lessons = db.session.scalars(select(Lesson).where(
+        Lesson.studio_id == studio.id, Lesson.status == "completed", Lesson.teacher_id.in_(profiles),
+        Lesson.start_at >= now - timedelta(weeks=NOTE_WEEKS)).order_by(Lesson.start_at)).unique().all()
+    sam = _student(studio, "Sam", "Bennett")
+    sam_lessons = [lesson for lesson in lessons if sam is not None and sam.id in lesson.student_ids]
+    hidden_from_sam = sam_lessons[-2].id if len(sam_lessons) >= 2 else None
+    for index, lesson in enumerate(lessons):
+        author = teachers.get(lesson.teacher.user_id)
+        if author is None:
+            continue
+        fields = dict(NOTES[index % len(NOTES)])
+        if lesson.id == hidden_from_sam:
+            fields.update(summary=PARENT_ONLY, visible_to_student=False, visible_to_parent=True)
+        elif index % 7 == 3:
+            fields.update(visible_to_parent=False)
+        for student in lesson.students:
+            services.create_note(studio, author, lesson, student=student.id, **fields)
+
+
+def seed_goals(studio, now):
+    teacher = _user("teacher@demo.test")
+    for (first, last), goals in GOALS.items():
+        student = _student(studio, first, last)
+        if student is None:
+            continue
+        author = student.primary_teacher.user if student.primary_teacher else teacher
+        for title, description, steps in goals:
+            start = now - timedelta(weeks=2 * len(steps))
+            goal = services.create_goal(studio, author, student, title=title, description=description,
+                                        target_date=(now + timedelta(weeks=10)).date(),
+                                        progress_percentage=steps[0], now=start)
+            for n, progress in enumerate(steps[1:], start=1):
+                services.update_goal(studio, author, goal, progress_percentage=progress,
+                                     progress_note=f"Week {2 * n}: steady progress.",
+                                     now=start + timedelta(weeks=2 * n))
+
+
+def seed_plans(studio):
+    author = _user("teacher@demo.test")
+    plans = [services.create_plan(studio, author, title=title, specialty=specialty, content=content,
+                                  is_public=public) for title, specialty, public, content in PLANS]
+    upcoming = db.session.scalars(select(Lesson).where(
+        Lesson.studio_id == studio.id, Lesson.status == "scheduled", Lesson.start_at > utcnow(),
+        Lesson.teacher.has(user_id=author.id)).order_by(Lesson.start_at).limit(2)).unique().all()
+    for lesson in upcoming:
+        services.attach_plan(studio, author, lesson, plans[0])
+
+
+def seed_practice(studio, rng):
+    """Three weeks of practice for the Bennett children and a few others."""
+    today = studio_today(studio)
+    parent = _user("parent@demo.test")
+    names = [("Sam", "Bennett"), ("Lily", "Bennett"), ("Jakub", "Kowalski"), ("Hana", "Tanaka"),
+             ("Chidi", "Okafor"), ("Minh", "Nguyen")]
+    pieces = [["Für Elise"], ["Scales", "Minuet in G"], ["Sonatina op. 36 no. 1"], ["Arpeggios"]]
+    for first, last in names:
+        student = _student(studio, first, last)
+        if student is None:
+            continue
+        recorder = student.user or parent if last == "Bennett" else None
+        for days_ago in range(21):
+            if rng.random() < 0.35:
+                continue
+            services.record_practice(studio, recorder, student, date=today - timedelta(days=days_ago),
+                                     minutes=rng.choice((15, 20, 25, 30, 30, 45)),
+                                     pieces=rng.choice(pieces), note="", today=today)
+
+
+def seed_teaching(studio, size="small"):
+    """Everything the teaching pages show in the demo studio."""
+    rng = random.Random(5)
+    now = utcnow()
+    seed_notes(studio, rng, now)
+    seed_goals(studio, now)
+    seed_plans(studio)
+    seed_practice(studio, rng)
+    db.session.flush()

@@ -1,0 +1,90 @@
+"""Student goals with progress 0–100 and a history of every change."""
+from app.core.db import utcnow
+from app.core.errors import ValidationFailed
+from app.extensions import db
+from app.teaching.models import GOAL_STATUSES, Goal, GoalProgress
+from app.teaching.services.common import clean_int, clean_text, ensure_active_student
+
+MAX_DESCRIPTION = 5000
+
+
+def _progress(value):
+    return clean_int(value, "progress_percentage", minimum=0, maximum=100,
+                     message="Progress is a percentage between 0 and 100.")
+
+
+def _status(value):
+    if value not in GOAL_STATUSES:
+        raise ValidationFailed(field_errors={"status": [f"Choose one of: {', '.join(GOAL_STATUSES)}."]})
+    return value
+
+
+def _clean(fields):
+    cleaned = {}
+    if "title" in fields:
+        cleaned["title"] = clean_text(fields["title"], "title", max_length=200, required=True,
+                                      label="A title")
+    if "description" in fields:
+        cleaned["description"] = clean_text(fields["description"], "description",
+                                            max_length=MAX_DESCRIPTION)
+    if "target_date" in fields:
+        cleaned["target_date"] = fields["target_date"]
+    if "progress_percentage" in fields:
+        cleaned["progress_percentage"] = _progress(fields["progress_percentage"])
+    if "status" in fields:
+        cleaned["status"] = _status(fields["status"])
+    return cleaned
+
+
+def _settle_status(goal, progress_given, status_given, now):
+    """Achieving sets the date (and 100%); reaching 100% achieves an active goal."""
+    if not status_given and progress_given and goal.progress_percentage == 100 and goal.is_active:
+        goal.status = "achieved"
+    if goal.status == "achieved":
+        goal.progress_percentage = 100
+        goal.achieved_at = goal.achieved_at or now
+    else:
+        goal.achieved_at = None
+
+
+def _record(goal, actor, note, now):
+    goal.history.insert(0, GoalProgress(  # newest first, as the relationship orders it
+        studio_id=goal.studio_id, progress=goal.progress_percentage, status=goal.status,
+        note=note, recorded_by_id=getattr(actor, "id", None), recorded_at=now,
+    ))
+
+
+def create_goal(studio, actor, student, *, title, description="", target_date=None,
+                progress_percentage=0, status="active", now=None):
+    """Set a goal for a student; its first history row records the starting progress."""
+    ensure_active_student(student)
+    now = now or utcnow()
+    cleaned = _clean({"title": title, "description": description, "target_date": target_date,
+                      "progress_percentage": progress_percentage, "status": status})
+    goal = Goal(studio_id=studio.id, student=student, student_id=student.id,
+                created_by_id=getattr(actor, "id", None), **cleaned)
+    _settle_status(goal, True, status != "active", now)
+    db.session.add(goal)
+    _record(goal, actor, "Goal set.", now)
+    db.session.flush()
+    return goal
+
+
+def update_goal(studio, actor, goal, *, progress_note="", now=None, **fields):
+    """Change a goal. A new progress or status adds a history row (with `progress_note`)."""
+    now = now or utcnow()
+    note = clean_text(progress_note, "progress_note", max_length=500)
+    before = (goal.progress_percentage, goal.status)
+    cleaned = _clean(fields)
+    for name, value in cleaned.items():
+        setattr(goal, name, value)
+    _settle_status(goal, "progress_percentage" in cleaned, "status" in cleaned, now)
+    if (goal.progress_percentage, goal.status) != before or note:
+        _record(goal, actor, note, now)
+    db.session.flush()
+    return goal
+
+
+def delete_goal(studio, actor, goal):
+    db.session.delete(goal)
+    db.session.flush()

@@ -1,0 +1,105 @@
+"""Lesson notes: written by the lesson's teacher (or a manager) for each student of a lesson."""
+from sqlalchemy import select
+
+from app.core.errors import Conflict, ValidationFailed
+from app.extensions import db
+from app.scheduling.models import Lesson
+from app.teaching.models import MAX_PRACTICE_MINUTES, LessonNote
+from app.teaching.services.common import clean_int, clean_list, clean_text
+
+LIST_FIELDS = ("topics_covered", "assignments", "strengths", "challenges")
+FLAG_FIELDS = ("visible_to_student", "visible_to_parent")
+MAX_SUMMARY = 10_000
+MAX_TARGET = MAX_PRACTICE_MINUTES * 7
+
+
+def _note_student(lesson, student_id):
+    """The attending student the note is about; a private lesson's only student by default."""
+    attendees = {a.student_id: a.student for a in lesson.attendees}
+    if student_id is None:
+        if len(attendees) == 1:
+            return next(iter(attendees.values()))
+        raise ValidationFailed(field_errors={"student": ["Choose the student this note is about."]})
+    if student_id not in attendees:
+        raise ValidationFailed(field_errors={"student": ["This student is not in the lesson."]})
+    return attendees[student_id]
+
+
+def _clean(fields):
+    cleaned = {}
+    if "summary" in fields:
+        cleaned["summary"] = clean_text(fields["summary"], "summary", max_length=MAX_SUMMARY,
+                                        required=True, label="A summary")
+    for name in LIST_FIELDS:
+        if name in fields:
+            cleaned[name] = clean_list(fields[name], name)
+    for name in FLAG_FIELDS:
+        if name in fields:
+            cleaned[name] = bool(fields[name])
+    if "practice_target_minutes" in fields:
+        cleaned["practice_target_minutes"] = clean_int(
+            fields["practice_target_minutes"], "practice_target_minutes", minimum=1,
+            maximum=MAX_TARGET, allow_none=True)
+    return cleaned
+
+
+def existing_note(lesson, student_id):
+    return db.session.scalar(select(LessonNote).where(
+        LessonNote.studio_id == lesson.studio_id, LessonNote.lesson_id == lesson.id,
+        LessonNote.student_id == student_id))
+
+
+def create_note(studio, actor, lesson, *, student=None, **fields):
+    """Write the note of `lesson` for one student. One note per lesson and student: a second
+    one is a 409 that names the first (edit it instead)."""
+    if lesson.status == "cancelled":
+        raise Conflict("This lesson was cancelled; there is nothing to write a note about.")
+    fields.setdefault("summary", "")
+    cleaned = _clean(fields)
+    note_student = _note_student(lesson, student)
+    found = existing_note(lesson, note_student.id)
+    if found is not None:
+        raise Conflict(f"This lesson already has a note for {note_student.full_name}; edit it instead.",
+                       extra={"note_id": str(found.id)})
+    note = LessonNote(studio_id=studio.id, lesson=lesson, lesson_id=lesson.id, student=note_student,
+                      student_id=note_student.id, author_id=getattr(actor, "id", None), **cleaned)
+    db.session.add(note)
+    db.session.flush()
+    return note
+
+
+def update_note(studio, actor, note, **fields):
+    """Change the text, lists, practice target or who sees the note."""
+    for name, value in _clean(fields).items():
+        setattr(note, name, value)
+    db.session.flush()
+    return note
+
+
+def delete_note(studio, actor, note):
+    db.session.delete(note)
+    db.session.flush()
+
+
+def filter_notes(stmt, *, lesson=None, student=None, teacher=None):
+    if lesson is not None:
+        stmt = stmt.where(LessonNote.lesson_id == lesson)
+    if student is not None:
+        stmt = stmt.where(LessonNote.student_id == student)
+    if teacher is not None:
+        stmt = stmt.where(LessonNote.lesson_id.in_(select(Lesson.id).where(Lesson.teacher_id == teacher)))
+    return stmt
+
+
+def lessons_needing_notes(principal, lessons):
+    """{lesson id: [students without a note]} for the given lessons (one query)."""
+    ids = [lesson.id for lesson in lessons]
+    if not ids:
+        return {}
+    written = set(db.session.execute(select(LessonNote.lesson_id, LessonNote.student_id).where(
+        LessonNote.studio_id == principal.studio.id, LessonNote.lesson_id.in_(ids))).all())
+    return {
+        lesson.id: [a.student for a in lesson.attendees if (lesson.id, a.student_id) not in written]
+        for lesson in lessons
+    }
+
