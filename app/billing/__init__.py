@@ -1,0 +1,1 @@
+"""Billing: invoices, auto-invoicing from lessons, payments, family credit, PDFs, reports."""

@@ -1,0 +1,331 @@
+"""JSON API: /api/v1/invoices, /api/v1/payments, /api/v1/reports.
+
+Managers (owner, admin) write billing; parents read their own family's invoices and
+payments; teachers read their own hours report and nothing of family billing (403).
+Ids in the URL outside your studio, or of another family, answer 404.
+"""
+from datetime import timedelta
+from functools import wraps
+from types import SimpleNamespace
+
+from flask import g, make_response
+from flask.views import MethodView
+
+from app.billing import pdf, policies, reports_api, services
+from app.billing.idempotency import idempotent
+from app.billing.models import Invoice, Payment
+from app.billing.schemas import (
+    GenerateQuerySchema,
+    GenerateResultSchema,
+    GenerateSchema,
+    InvoiceCreateSchema,
+    InvoiceListQuerySchema,
+    InvoicePageSchema,
+    InvoiceSchema,
+    InvoiceUpdateSchema,
+    PaymentCreateSchema,
+    PaymentListQuerySchema,
+    PaymentPageSchema,
+    PaymentSchema,
+    RefundSchema,
+    VoidSchema,
+)
+from app.billing.services.common import local_today
+from app.core.api import Blueprint
+from app.core.pagination import apply_created_range, apply_ordering, paginate
+from app.core.permissions import requires
+from app.core.tenancy import api_login_required, current_studio, get_or_404
+from app.scheduling.services.common import day_bounds
+
+invoices_blp = Blueprint("Invoices", __name__, url_prefix="/api/v1/invoices",
+                         description="Invoices: drafts, sending, voiding, PDFs, auto-invoicing.")
+payments_blp = Blueprint("Payments", __name__, url_prefix="/api/v1/payments",
+                         description="Payments and refunds (negative payments).")
+blueprints = (invoices_blp, payments_blp, reports_api.reports_blp)
+for _blp in (invoices_blp, payments_blp):
+    _blp.before_request(api_login_required)
+
+NOT_FOUND = {"description": "Not in your studio, or not your family's."}
+FORBIDDEN = {"description": "Your role may not do this."}
+CONFLICT = {"description": "The invoice is in a state that forbids this (e.g. paying a draft "
+                           "or a void invoice, editing a sent one), or the Idempotency-Key was "
+                           "used for a different request."}
+IDEMPOTENCY = {"Idempotency-Key": {
+    "description": "A retry with the same key and body returns the first response and creates "
+                   "nothing; the same key with a different body answers 409.",
+    "schema": {"type": "string", "maxLength": 255}, "required": False}}
+INVOICE_ORDERING = {
+    "issue_date": Invoice.issue_date, "due_date": Invoice.due_date, "total": Invoice.total,
+    "balance_due": Invoice.balance_due, "invoice_number": Invoice.number,
+    "status": Invoice.status, "created_at": Invoice.created_at,
+}
+PAYMENT_ORDERING = {"paid_at": Payment.paid_at, "amount": Payment.amount,
+                    "created_at": Payment.created_at}
+
+
+def _actor():
+    return g.api_principal.user
+
+
+def _invoice(invoice_id):
+    return get_or_404(Invoice, invoice_id, stmt=policies.visible_invoices())
+
+
+def _payment(payment_id):
+    return get_or_404(Payment, payment_id, stmt=policies.visible_payments())
+
+
+def loads(name, loader):
+    """Replace the URL's `<name>_id` with the object, before the body is parsed: a foreign id
+    is 404 whatever the body says."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapper(*args, **kwargs):
+            kwargs[name] = loader(kwargs.pop(f"{name}_id"))
+            return view(*args, **kwargs)
+
+        return wrapper
+
+    return decorator
+
+
+def _idempotency_doc(blp):
+    return blp.doc(parameters=[{"in": "header", "name": name, **spec}
+                               for name, spec in IDEMPOTENCY.items()])
+
+
+# ---------------------------------------------------------------- invoices
+
+@invoices_blp.route("")
+class Invoices(MethodView):
+    @requires("invoices.view")
+    @invoices_blp.arguments(InvoiceListQuerySchema, location="query")
+    @invoices_blp.response(200, InvoicePageSchema)
+    @invoices_blp.alt_response(403, description=FORBIDDEN["description"])
+    def get(self, args):
+        """List invoices (filters: status, family or band, start_date/end_date on the issue
+        date; search by number or family name)."""
+        stmt = policies.visible_invoices()
+        if args.get("status"):
+            stmt = stmt.where(Invoice.status == args["status"])
+        if args.get("family"):
+            stmt = stmt.where(Invoice.family_id == args["family"])
+        if args.get("start_date"):
+            stmt = stmt.where(Invoice.issue_date >= args["start_date"])
+        if args.get("end_date"):
+            stmt = stmt.where(Invoice.issue_date <= args["end_date"])
+        if args.get("search"):
+            stmt = services.search_invoices(stmt, args["search"])
+        stmt = apply_created_range(stmt, Invoice, args)
+        stmt = apply_ordering(stmt, Invoice, args.get("ordering"), INVOICE_ORDERING, "-issue_date")
+        return paginate(stmt, args)
+
+    @requires("invoices.manage")
+    @idempotent
+    @invoices_blp.arguments(InvoiceCreateSchema)
+    @invoices_blp.response(201, InvoiceSchema)
+    @invoices_blp.alt_response(403, description=FORBIDDEN["description"])
+    @invoices_blp.alt_response(409, description=CONFLICT["description"])
+    @_idempotency_doc(invoices_blp)
+    def post(self, data):
+        """Create a draft invoice for a family (`band` accepted for `family`)."""
+        return services.create_invoice(current_studio(), _actor(), **data)
+
+
+@invoices_blp.route("/generate")
+class GenerateInvoices(MethodView):
+    @requires("invoices.manage")
+    @invoices_blp.arguments(GenerateQuerySchema, location="query")
+    @invoices_blp.arguments(GenerateSchema)
+    @invoices_blp.response(201, GenerateResultSchema)
+    @invoices_blp.alt_response(200, schema=GenerateResultSchema,
+                               description="Dry run: the drafts a run would create.")
+    @invoices_blp.alt_response(403, description=FORBIDDEN["description"])
+    def post(self, query, data):
+        """Auto-invoice a period: one draft per family from its billable lessons (per the
+        studio's billing mode). With `?dry_run=true` nothing is written (200). A second run
+        over the same period creates nothing new (201 with an empty list)."""
+        studio = current_studio()
+        if query["dry_run"]:
+            plan = services.plan_invoices(studio, data["period_start"], data["period_end"],
+                                          family=data.get("family"))
+            return _generate_result(studio, plan, dry_run=True), 200
+        plan = services.generate_invoices(studio, _actor(), data["period_start"],
+                                          data["period_end"], family=data.get("family"))
+        return _generate_result(studio, plan, dry_run=False), 201
+
+
+def preview_invoice(studio, plan, family_plan):
+    """A not-yet-created draft in the invoice JSON shape (id and number null)."""
+    totals = family_plan.totals
+    today = local_today(studio)
+    lines = [SimpleNamespace(id=None, kind=line.kind, description=line.description,
+                             quantity=line.quantity, unit_price=line.unit_price, total=line.total,
+                             lesson_id=getattr(line.lesson, "id", None), student_id=line.student.id)
+             for line in family_plan.lines]
+    return SimpleNamespace(
+        id=None, number=None, family_id=family_plan.family.id, family=family_plan.family,
+        status="draft", issue_date=today,
+        due_date=today + timedelta(days=studio.invoice_due_days or 0),
+        period_start=plan.period_start, period_end=plan.period_end, subtotal=totals.subtotal,
+        discount=totals.discount, tax_rate=family_plan.tax_rate, tax=totals.tax,
+        total=totals.total, amount_paid=0, credit_applied=0, balance_due=totals.total, notes="",
+        sent_at=None, voided_at=None, void_reason="", line_items=lines, created_at=None,
+        updated_at=None,
+    )
+
+
+def _generate_result(studio, plan, *, dry_run):
+    if dry_run:
+        results = [preview_invoice(studio, plan, f) for f in plan.families]
+    else:
+        results = [f.invoice for f in plan.created]
+    return {
+        "dry_run": dry_run, "billing_mode": plan.mode, "period_start": plan.period_start,
+        "period_end": plan.period_end, "count": len(results), "results": results,
+        "skipped": [{"family": f.family.id, "family_name": f.family.name, "reason": f.skipped}
+                    for f in plan.skipped],
+        "unpriced": [{"lesson": lesson.id, "student": student.id,
+                      "detail": f"No rate for {student.full_name}'s lesson; set the lesson's "
+                                "rate or the student's default rate."}
+                     for lesson, student in plan.unpriced],
+    }
+
+
+@invoices_blp.route("/<invoice_id>")
+class InvoiceItem(MethodView):
+    @requires("invoices.view")
+    @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(404, description=NOT_FOUND["description"])
+    def get(self, invoice_id):
+        """One invoice with its lines."""
+        return _invoice(invoice_id)
+
+    @requires("invoices.manage")
+    @loads("invoice", _invoice)
+    @invoices_blp.arguments(InvoiceUpdateSchema)
+    @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(404, description=NOT_FOUND["description"])
+    @invoices_blp.alt_response(409, description="Only drafts can be edited.")
+    def patch(self, data, invoice):
+        """Change a draft (dates, discount, notes; `line_items` replaces all lines)."""
+        return services.update_invoice(current_studio(), _actor(), invoice, **data)
+
+    @requires("invoices.manage")
+    @invoices_blp.response(204)
+    @invoices_blp.alt_response(404, description=NOT_FOUND["description"])
+    @invoices_blp.alt_response(409, description="Issued invoices are voided, not deleted.")
+    def delete(self, invoice_id):
+        """Delete a draft (its lessons may be billed again)."""
+        services.delete_draft(current_studio(), _actor(), _invoice(invoice_id))
+
+
+@invoices_blp.route("/<invoice_id>/send", methods=["POST"])
+@requires("invoices.manage")
+@invoices_blp.response(200, InvoiceSchema)
+@invoices_blp.alt_response(404, description=NOT_FOUND["description"])
+@invoices_blp.alt_response(409, description="Sent already, or no lines.")
+def send_invoice(invoice_id):
+    """Send a draft: it gets its number, family credit is applied, the family is emailed a
+    link to the invoice and its PDF."""
+    return services.send_invoice(current_studio(), _actor(), _invoice(invoice_id))
+
+
+@invoices_blp.route("/<invoice_id>/void", methods=["POST"])
+@requires("invoices.manage")
+@loads("invoice", _invoice)
+@invoices_blp.arguments(VoidSchema, required=False)
+@invoices_blp.response(200, InvoiceSchema)
+@invoices_blp.alt_response(404, description=NOT_FOUND["description"])
+@invoices_blp.alt_response(409, description="A draft (delete it) or void already.")
+def void_invoice(data, invoice):
+    """Void an issued invoice; it keeps its number, payments on it become family credit."""
+    return services.void_invoice(current_studio(), _actor(), invoice, (data or {}).get("reason", ""))
+
+
+@invoices_blp.route("/<invoice_id>/pdf", methods=["GET"])
+@requires("invoices.view")
+@invoices_blp.response(200, description="The invoice as a PDF (application/pdf).")
+@invoices_blp.alt_response(404, description=NOT_FOUND["description"])
+def invoice_pdf(invoice_id):
+    """Download the invoice as PDF."""
+    invoice = _invoice(invoice_id)
+    return pdf_response(current_studio(), invoice)
+
+
+def pdf_response(studio, invoice):
+    response = make_response(pdf.invoice_pdf(studio, invoice))
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf.pdf_filename(invoice)}"'
+    return response
+
+
+# ---------------------------------------------------------------- payments
+
+@payments_blp.route("")
+class Payments(MethodView):
+    @requires("payments.view")
+    @payments_blp.arguments(PaymentListQuerySchema, location="query")
+    @payments_blp.response(200, PaymentPageSchema)
+    @payments_blp.alt_response(403, description=FORBIDDEN["description"])
+    def get(self, args):
+        """List payments and refunds (filters: invoice, family or band, payment_method,
+        start_date/end_date on the payment date)."""
+        stmt = policies.visible_payments()
+        if args.get("invoice"):
+            stmt = stmt.where(Payment.invoice_id == args["invoice"])
+        if args.get("family"):
+            stmt = stmt.where(Payment.family_id == args["family"])
+        if args.get("payment_method"):
+            stmt = stmt.where(Payment.method == args["payment_method"])
+        studio = current_studio()
+        if args.get("start_date"):
+            stmt = stmt.where(Payment.paid_at >= day_bounds(studio, args["start_date"],
+                                                            args["start_date"])[0])
+        if args.get("end_date"):
+            stmt = stmt.where(Payment.paid_at < day_bounds(studio, args["end_date"],
+                                                           args["end_date"])[1])
+        stmt = apply_created_range(stmt, Payment, args)
+        stmt = apply_ordering(stmt, Payment, args.get("ordering"), PAYMENT_ORDERING, "-paid_at")
+        return paginate(stmt, args)
+
+    @requires("payments.record")
+    @idempotent
+    @payments_blp.arguments(PaymentCreateSchema)
+    @payments_blp.response(201, PaymentSchema)
+    @payments_blp.alt_response(403, description=FORBIDDEN["description"])
+    @payments_blp.alt_response(409, description=CONFLICT["description"])
+    @_idempotency_doc(payments_blp)
+    def post(self, data):
+        """Record a payment on a sent, partially paid or overdue invoice. Beyond the balance
+        due, the rest becomes family credit (`to_credit`)."""
+        return services.record_payment(
+            current_studio(), _actor(), invoice=data["invoice"], amount=data["amount"],
+            method=data["payment_method"], transaction_id=data["transaction_id"],
+            notes=data["notes"], paid_at=data.get("paid_at"), currency=data.get("currency"))
+
+
+@payments_blp.route("/<payment_id>")
+class PaymentItem(MethodView):
+    @requires("payments.view")
+    @payments_blp.response(200, PaymentSchema)
+    @payments_blp.alt_response(404, description=NOT_FOUND["description"])
+    def get(self, payment_id):
+        """One payment or refund."""
+        return _payment(payment_id)
+
+
+@payments_blp.route("/<payment_id>/refund", methods=["POST"])
+@requires("payments.record")
+@loads("payment", _payment)
+@payments_blp.arguments(RefundSchema, required=False)
+@payments_blp.response(201, PaymentSchema)
+@payments_blp.alt_response(404, description=NOT_FOUND["description"])
+@payments_blp.alt_response(409, description="A refund itself, or nothing left to refund.")
+def refund_payment(data, payment):
+    """Refund all or part of a payment: answers 201 with the refund (a negative payment
+    linked to the original by `refund_of`)."""
+    data = data or {}
+    return services.refund_payment(current_studio(), _actor(), payment,
+                                   amount=data.get("amount"), notes=data.get("notes", ""))

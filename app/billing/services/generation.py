@@ -1,0 +1,284 @@
+"""Auto-invoicing: one draft per family for a billing period (SPEC §3).
+
+What is billed depends on the studio's billing mode:
+- `after_attended`: lessons taught (completed; group attendees not excused) and no-shows;
+- `in_advance`: lessons scheduled in the period (and any taught ones not billed yet);
+- `monthly_flat`: a month of tuition per active student, at the student's default rate
+  (in this mode the default rate *is* the monthly tuition); lessons are not billed one by one.
+In the lesson modes, late cancellations the policy charged are billed too; make-up lessons
+that used a make-up credit are not (the credit already paid for them).
+
+A lesson is billed once per student: every line carries a `billing_key` that is unique per
+studio. A run is all-or-nothing per family (one savepoint each); a family whose lessons were
+billed meanwhile by a concurrent run is reported as skipped and nothing of it is written.
+`plan_invoices` only reads, so a preview (dry run) writes nothing.
+"""
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from decimal import Decimal
+
+from sqlalchemy import and_, exists, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
+
+from app.billing.models import Invoice, InvoiceLineItem
+from app.billing.services.common import by_id, local_today, lock_studio
+from app.billing.services.invoices import recalculate
+from app.core.errors import ValidationFailed
+from app.core.formatting import date_filter, time_filter
+from app.core.money import ZERO, invoice_totals, line_total, prorate, to_money
+from app.extensions import db
+from app.people.models import Family, Student
+from app.scheduling.models import Lesson, LessonAttendee, MakeupCredit
+from app.scheduling.services.common import day_bounds
+
+MAX_PERIOD_DAYS = 366
+LESSON_TYPE_LABELS = {"private": "Private lesson", "group": "Group lesson",
+                      "makeup": "Make-up lesson", "trial": "Trial lesson", "recital": "Recital"}
+
+
+@dataclass
+class PlannedLine:
+    kind: str
+    description: str
+    unit_price: Decimal
+    reason: str
+    billing_key: str
+    student: Student
+    lesson: Lesson | None = None
+    quantity: Decimal = Decimal(1)
+
+    @property
+    def total(self):
+        return line_total(self.quantity, self.unit_price)
+
+
+@dataclass
+class FamilyPlan:
+    """The draft one family would get (and, after a real run, the invoice it got)."""
+
+    family: Family
+    lines: list = field(default_factory=list)
+    tax_rate: Decimal = ZERO
+    invoice: Invoice | None = None
+    skipped: str = ""
+
+    @property
+    def totals(self):
+        return invoice_totals(((line.quantity, line.unit_price) for line in self.lines),
+                              ZERO, self.tax_rate)
+
+
+@dataclass
+class Plan:
+    period_start: date
+    period_end: date
+    mode: str
+    families: list = field(default_factory=list)
+    unpriced: list = field(default_factory=list)  # (lesson, student) without any rate
+
+    @property
+    def created(self):
+        return [f for f in self.families if f.invoice is not None]
+
+    @property
+    def skipped(self):
+        return [f for f in self.families if f.skipped]
+
+
+def check_period(period_start, period_end):
+    if period_start is None or period_end is None:
+        raise ValidationFailed(field_errors={
+            name: ["This field is required."]
+            for name, value in (("period_start", period_start), ("period_end", period_end))
+            if value is None})
+    if period_end < period_start:
+        raise ValidationFailed("The period ends before it starts.",
+                               field_errors={"period_end": ["Must be on or after period_start."]})
+    if (period_end - period_start).days >= MAX_PERIOD_DAYS:
+        raise ValidationFailed(field_errors={"period_end": ["Bill at most a year at a time."]})
+
+
+# ---------------------------------------------------------------- planning (reads only)
+
+def plan_invoices(studio, period_start, period_end, *, family=None):
+    """What a run would create: one FamilyPlan per family with something to bill."""
+    check_period(period_start, period_end)
+    family = by_id(studio, Family, family, "family", "family") if family else None
+    plan = Plan(period_start, period_end, studio.billing_mode or "after_attended")
+    if plan.mode == "monthly_flat":
+        lines = _tuition_lines(studio, period_start, period_end, family)
+    else:
+        lines = _lesson_lines(studio, plan, family)
+    by_family = {}
+    for line in lines:
+        family_id = line.student.family_id
+        if family_id not in by_family:
+            by_family[family_id] = FamilyPlan(line.student.family, tax_rate=studio.tax_rate or ZERO)
+        by_family[family_id].lines.append(line)
+    plan.families = sorted(by_family.values(), key=lambda f: (f.family.name.lower(), str(f.family.id)))
+    return plan
+
+
+def _billable_lessons(studio, plan, family):
+    start, end = day_bounds(studio, plan.period_start, plan.period_end)
+    statuses = ("completed", "no_show") if plan.mode == "after_attended" else (
+        "scheduled", "completed", "no_show")
+    already_billed = exists().where(
+        InvoiceLineItem.studio_id == studio.id, InvoiceLineItem.lesson_id == Lesson.id,
+        InvoiceLineItem.student_id == LessonAttendee.student_id,
+        InvoiceLineItem.billing_key.is_not(None))
+    used_credit = exists().where(MakeupCredit.studio_id == studio.id,
+                                 MakeupCredit.used_by_lesson_id == Lesson.id)
+    stmt = (
+        select(Lesson, LessonAttendee)
+        .join(LessonAttendee, and_(LessonAttendee.lesson_id == Lesson.id,
+                                   LessonAttendee.studio_id == studio.id))
+        .join(Student, Student.id == LessonAttendee.student_id)
+        .where(Lesson.studio_id == studio.id, Lesson.start_at >= start, Lesson.start_at < end,
+               or_(Lesson.status.in_(statuses),
+                   and_(Lesson.status == "cancelled", Lesson.cancellation_outcome == "charged")),
+               ~already_billed, ~used_credit)
+        .options(selectinload(LessonAttendee.student).selectinload(Student.family))
+        .order_by(Student.family_id, Lesson.start_at, Lesson.id, LessonAttendee.student_id)
+    )
+    if family is not None:
+        stmt = stmt.where(Student.family_id == family.id)
+    return db.session.execute(stmt).unique().all()
+
+
+def _reason(lesson, attendee):
+    if lesson.status == "cancelled":
+        return "late cancellation, charged per policy"
+    if lesson.status == "no_show":
+        return "no-show, charged"
+    if lesson.status == "scheduled":
+        return "scheduled, billed in advance"
+    return "attended" if attendee.attendance != "absent" else "absent, lesson taught"
+
+
+def lesson_rate(lesson, student):
+    """The lesson's own rate (per student in a group), else the student's default rate,
+    else the teacher's hourly rate pro rata; None when nothing is set."""
+    if lesson.rate is not None:
+        return to_money(lesson.rate)
+    if student.default_lesson_rate is not None:
+        return to_money(student.default_lesson_rate)
+    if lesson.teacher.hourly_rate is not None:
+        return prorate(lesson.teacher.hourly_rate, lesson.duration_minutes)
+    return None
+
+
+def describe_lesson(studio, lesson, student, reason):
+    kind = LESSON_TYPE_LABELS.get(lesson.lesson_type, "Lesson")
+    when = (f"{date_filter(lesson.start_at, 'medium', studio)} "
+            f"{time_filter(lesson.start_at, 'short', studio)}")
+    text = (f"{kind}, {when} · {student.full_name} with {lesson.teacher.full_name} · "
+            f"{lesson.duration_minutes} min · {reason}")
+    return text[:300]
+
+
+def _lesson_lines(studio, plan, family):
+    lines = []
+    for lesson, attendee in _billable_lessons(studio, plan, family):
+        if lesson.status == "completed" and attendee.attendance == "excused":
+            continue
+        student = attendee.student
+        rate = lesson_rate(lesson, student)
+        if rate is None:
+            plan.unpriced.append((lesson, student))
+            continue
+        if rate == ZERO:
+            continue  # free lessons (a trial, a make-up) are not billed
+        reason = _reason(lesson, attendee)
+        lines.append(PlannedLine(
+            kind="lesson", description=describe_lesson(studio, lesson, student, reason),
+            unit_price=rate, reason=reason, billing_key=f"lesson:{lesson.id}:{student.id}",
+            student=student, lesson=lesson,
+        ))
+    return lines
+
+
+def months_between(first_day, last_day):
+    """The first day of every calendar month that overlaps first_day..last_day."""
+    month = first_day.replace(day=1)
+    while month <= last_day:
+        yield month
+        month = (month + timedelta(days=32)).replace(day=1)
+
+
+def _tuition_lines(studio, period_start, period_end, family):
+    stmt = (select(Student).where(Student.studio_id == studio.id, Student.is_active.is_(True),
+                                  Student.default_lesson_rate > 0)
+            .options(selectinload(Student.family))
+            .order_by(Student.family_id, Student.last_name, Student.first_name, Student.id))
+    if family is not None:
+        stmt = stmt.where(Student.family_id == family.id)
+    students = db.session.scalars(stmt).all()
+    months = list(months_between(period_start, period_end))
+    keys = [f"tuition:{s.id}:{m:%Y-%m}" for s in students for m in months]
+    billed = set(db.session.scalars(select(InvoiceLineItem.billing_key).where(
+        InvoiceLineItem.studio_id == studio.id, InvoiceLineItem.billing_key.in_(keys)))) if keys else set()
+    lines = []
+    for student in students:
+        for month in months:
+            key = f"tuition:{student.id}:{month:%Y-%m}"
+            if key in billed:
+                continue
+            label = date_filter(month, "MMMM y", studio)
+            lines.append(PlannedLine(
+                kind="tuition", description=f"Monthly tuition, {label} · {student.full_name}",
+                unit_price=to_money(student.default_lesson_rate), reason="monthly tuition",
+                billing_key=key, student=student,
+            ))
+    return lines
+
+
+# ---------------------------------------------------------------- creating the drafts
+
+def generate_invoices(studio, actor, period_start, period_end, *, family=None, plan=None):
+    """Create the planned drafts, each family in its own savepoint. Returns the Plan, whose
+    `created` families carry their invoice (none when everything was billed already)."""
+    lock_studio(studio)  # two runs at once: the second plans after the first committed
+    plan = plan or plan_invoices(studio, period_start, period_end, family=family)
+    issue_date = local_today(studio)
+    due_date = issue_date + timedelta(days=studio.invoice_due_days or 0)
+    for family_plan in plan.families:
+        try:
+            with db.session.begin_nested():
+                family_plan.invoice = _create_draft(studio, actor, plan, family_plan,
+                                                    issue_date, due_date)
+        except IntegrityError:
+            family_plan.invoice = None
+            family_plan.skipped = "Some of these lessons were billed meanwhile; run it again."
+    return plan
+
+
+def _create_draft(studio, actor, plan, family_plan, issue_date, due_date):
+    invoice = Invoice(
+        id=uuid.uuid4(), studio_id=studio.id, family_id=family_plan.family.id,
+        family=family_plan.family, status="draft", issue_date=issue_date, due_date=due_date,
+        period_start=plan.period_start, period_end=plan.period_end,
+        tax_rate=studio.tax_rate or ZERO, discount=ZERO, amount_paid=ZERO, credit_applied=ZERO,
+        notes=f"Billing period {date_filter(plan.period_start, 'medium', studio)} – "
+              f"{date_filter(plan.period_end, 'medium', studio)}.",
+        created_by_id=getattr(actor, "id", None),
+    )
+    invoice.line_items = [
+        InvoiceLineItem(
+            id=uuid.uuid4(), studio_id=studio.id, position=i, kind=line.kind,
+            description=line.description, quantity=line.quantity, unit_price=line.unit_price,
+            total=line.total, lesson_id=getattr(line.lesson, "id", None),
+            student_id=line.student.id, billing_key=line.billing_key,
+        )
+        for i, line in enumerate(family_plan.lines)
+    ]
+    recalculate(invoice)
+    db.session.add(invoice)
+    db.session.flush()
+    for item, line in zip(invoice.line_items, family_plan.lines, strict=True):
+        if line.lesson is not None and line.lesson.billed_line_item_id is None:
+            line.lesson.billed_line_item_id = item.id
+    db.session.flush()
+    return invoice
