@@ -109,21 +109,31 @@ def _init_extensions(app):
 def _import_models():
     """Every model module, so metadata (and Alembic) sees all tables."""
     from app.accounts import models as _accounts  # noqa: F401
+    from app.billing import models as _billing  # noqa: F401
     from app.core import audit as _audit  # noqa: F401
     from app.messaging import models as _messaging  # noqa: F401
+    from app.people import hooks as _people_hooks  # noqa: F401
+    from app.people import models as _people  # noqa: F401
+    from app.scheduling import models as _scheduling  # noqa: F401
+    from app.teaching import models as _teaching  # noqa: F401
 
 
 def _register_web(app):
     from app.accounts.views import account_bp, auth_bp, settings_bp
+    from app.billing.views import billing_bp
     from app.core import formatting
     from app.core.docs import docs_bp
     from app.core.errors import is_api_request
-    from app.core.navigation import nav_items
+    from app.core.navigation import nav_sections
     from app.core.permissions import ROLE_LABELS, can
     from app.core.tenancy import Principal, current_principal, parse_uuid
     from app.dashboard.views import dashboard_bp
+    from app.people.views import people_bp
+    from app.scheduling.views import scheduling_bp
+    from app.teaching.views import teaching_bp
 
-    for blueprint in (auth_bp, account_bp, settings_bp, dashboard_bp, docs_bp):
+    for blueprint in (auth_bp, account_bp, settings_bp, dashboard_bp, docs_bp, people_bp, scheduling_bp,
+                      teaching_bp, billing_bp):
         app.register_blueprint(blueprint)
     formatting.register(app)
 
@@ -145,7 +155,7 @@ def _register_web(app):
     def inject_shell():
         principal = None if is_api_request() else current_principal()
         return {
-            "can": can, "principal": principal, "nav_items": nav_items if principal else list,
+            "can": can, "principal": principal, "nav_sections": nav_sections if principal else list,
             "role_labels": ROLE_LABELS,
         }
 
@@ -160,7 +170,13 @@ def _register_api(app):
         "servers": [{"url": "/", "description": "This server"}],
     })
     register_security_schemes(api)
-    for blueprint in account_blueprints:
+    from app.billing.api import blueprints as billing_blueprints
+    from app.people.api import blueprints as people_blueprints
+    from app.scheduling.api import blueprints as scheduling_blueprints
+    from app.teaching.api import blueprints as teaching_blueprints
+
+    for blueprint in (*account_blueprints, *people_blueprints, *scheduling_blueprints,
+                      *teaching_blueprints, *billing_blueprints):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)
     from app.accounts.api import health_blp

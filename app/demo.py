@@ -3,7 +3,11 @@ from decimal import Decimal
 
 from app.accounts import services
 from app.accounts.models import Membership
+from app.billing.demo import seed_billing
 from app.extensions import db
+from app.people.demo import seed_people
+from app.scheduling.demo import seed_schedule
+from app.teaching.demo import seed_teaching
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo login
 
@@ -37,4 +41,8 @@ def seed(size="small"):
     for email, first, last, role in STAFF + FAMILY_LOGINS:
         _member(studio, email, first, last, role)
     db.session.flush()
+    seed_people(studio, DEMO_PASSWORD, size)
+    seed_schedule(studio, size)
+    seed_teaching(studio, size)
+    seed_billing(studio, size)
     return studio

@@ -53,3 +53,49 @@ def deliver_outbox():
     if sent or failed:
         current_app.logger.info("outbox: %s sent, %s failed", sent, failed)
     return sent, failed
+
+
+@huey.periodic_task(crontab(minute="15", hour="*"))
+@_with_app
+def mark_overdue_invoices():
+    """Hourly, so each studio's invoices turn overdue soon after its local midnight; the job
+    is idempotent (an invoice is marked, charged a late fee and reminded once)."""
+    from app.billing.jobs import mark_all_overdue
+
+    return mark_all_overdue()
+
+
+@huey.periodic_task(crontab(minute="5", hour="*"))
+@_with_app
+def extend_lesson_horizons():
+    """Hourly and idempotent: open-ended recurring series keep their lessons generated 26
+    weeks ahead of each studio's own today (clashing occurrences are skipped and logged)."""
+    from app.extensions import db
+    from app.scheduling.services import extend_all_series
+
+    try:
+        created = extend_all_series()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    if created:
+        current_app.logger.info("lesson horizon: %s lessons created", created)
+    return created
+
+
+@huey.periodic_task(crontab(minute="*/10"))
+@_with_app
+def send_lesson_reminders():
+    """Queue a reminder email for every lesson starting within 24 hours, once per lesson
+    (the outbox delivers them)."""
+    from app.extensions import db
+    from app.scheduling.services import send_due_reminders
+
+    try:
+        queued = send_due_reminders()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return queued

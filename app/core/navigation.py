@@ -1,20 +1,57 @@
-"""The sidebar: (label, endpoint, permission) entries, shown when the role may use them."""
+"""The sidebar: sections of (label, endpoint, permission), shown when the role may use them."""
 from flask import request, url_for
 
 from app.core.permissions import can
 
 NAV = [
-    ("Dashboard", "dashboard.index", "dashboard.view", "home"),
-    ("Members", "settings.members", "members.view", "users"),
-    ("Studio settings", "settings.studio", "studio.manage", "settings"),
+    (None, [
+        ("Dashboard", "dashboard.index", "dashboard.view"),
+    ]),
+    ("Schedule", [
+        ("Calendar", "scheduling.calendar", "lessons.view"),
+        ("Lessons", "scheduling.lessons", "lessons.view"),
+        ("Rooms", "scheduling.rooms", "rooms.view"),
+    ]),
+    ("Teaching", [
+        ("Lesson notes", "teaching.notes", "notes.view"),
+        ("Practice", "teaching.practice", "practice.view"),
+        ("Lesson plans", "teaching.plans", "lesson_plans.view"),
+    ]),
+    ("People", [
+        ("My family", "people.my_family", "families.view_own"),
+        ("My student profile", "people.my_student", "students.view_own"),
+        ("My teaching profile", "people.my_teacher", "teachers.edit_own"),
+        ("Students", "people.students", "people.directory"),
+        ("Families", "people.families", "people.directory"),
+        ("Teachers", "people.teachers", "teachers.view"),
+    ]),
+    ("Billing", [
+        ("Invoices", "billing.invoices", "invoices.view"),
+        ("Payments", "billing.payments", "payments.view"),
+        ("Reports", "billing.reports_page", "reports.teacher_hours"),
+    ]),
+    ("Studio", [
+        ("Members", "settings.members", "members.view"),
+        ("Studio settings", "settings.studio", "studio.manage"),
+    ]),
 ]
 
 
-def nav_items():
-    items = []
-    for label, endpoint, permission, icon in NAV:
-        if can(permission):
-            url = url_for(endpoint)
-            active = request.endpoint == endpoint
-            items.append({"label": label, "url": url, "active": active, "icon": icon})
-    return items
+def _is_active(endpoint, url):
+    if request.endpoint == endpoint:
+        return True
+    return url != "/" and request.path.startswith(url.rstrip("/") + "/")
+
+
+def nav_sections():
+    """[{"title", "items": [{"label", "url", "active"}]}] for the signed-in role."""
+    sections = []
+    for title, entries in NAV:
+        items = []
+        for label, endpoint, permission in entries:
+            if can(permission):
+                url = url_for(endpoint)
+                items.append({"label": label, "url": url, "active": _is_active(endpoint, url)})
+        if items:
+            sections.append({"title": title, "items": items})
+    return sections

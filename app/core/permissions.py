@@ -28,10 +28,69 @@ PERMISSIONS = {
     "members.view": MANAGERS,
     "members.invite": MANAGERS,
     "members.manage": MANAGERS,
+    # People (teachers, families, students); object-level rules live in app/people/policies.py.
+    "people.directory": STAFF,
+    "teachers.view": EVERYONE,
+    "teachers.manage": MANAGERS,
+    "teachers.edit_own": frozenset({TEACHER}),
+    "families.view": STAFF | {PARENT},
+    "families.view_own": frozenset({PARENT}),
+    "families.manage": MANAGERS,
+    "families.edit_contact": MANAGERS | {PARENT},
+    "students.view": EVERYONE,
+    "students.view_own": frozenset({STUDENT}),
+    "students.manage": MANAGERS,
+    "people.import": MANAGERS,
+    "people.export": MANAGERS,
+    # Scheduling; object-level rules (own lessons, own family) live in app/scheduling/policies.py.
+    "lessons.view": EVERYONE,
+    "lessons.schedule": STAFF,
+    "lessons.manage": STAFF,
+    "lessons.set_rate": MANAGERS,
+    "lessons.request_cancellation": FAMILY,
+    "cancellation_requests.view": EVERYONE,
+    "cancellation_requests.review": STAFF,
+    "makeup_credits.view": EVERYONE,
+    "series.view": EVERYONE,
+    "series.manage": STAFF,
+    "availability.find_slots": STAFF,
+    "rooms.view": STAFF | {STUDENT},
+    "rooms.manage": MANAGERS,
+    "reservations.view": STAFF | {STUDENT},
+    "reservations.create": STAFF | {STUDENT},
+    "reservations.manage_all": MANAGERS,
+    "closures.view": EVERYONE,
+    "closures.manage": MANAGERS,
+    "calendar.subscribe": EVERYONE,
+    # Teaching records; object-level rules (own students, visibility flags) live in
+    # app/teaching/policies.py.
+    "notes.view": EVERYONE,
+    "notes.write": STAFF,
+    "goals.view": EVERYONE,
+    "goals.manage": STAFF,
+    "lesson_plans.view": STAFF,
+    "lesson_plans.manage": STAFF,
+    "practice.view": EVERYONE,
+    "practice.record": EVERYONE,
+    "practice.summary": STAFF,
+    # Billing; parents see their own family's (app/billing/policies.py), teachers none.
+    "invoices.view": MANAGERS | {PARENT},
+    "invoices.manage": MANAGERS,
+    "payments.view": MANAGERS | {PARENT},
+    "payments.record": MANAGERS,
+    "reports.view": MANAGERS,
+    "reports.teacher_hours": STAFF,
 }
 
 # Actions an API key with only the `read` scope may perform.
-READ_ONLY_ACTIONS = frozenset({"dashboard.view", "studio.view", "members.view"})
+READ_ONLY_ACTIONS = frozenset({
+    "dashboard.view", "studio.view", "members.view", "people.directory", "teachers.view",
+    "families.view", "families.view_own", "students.view", "students.view_own", "people.export",
+    "lessons.view", "cancellation_requests.view", "makeup_credits.view", "series.view",
+    "availability.find_slots", "rooms.view", "reservations.view", "closures.view",
+    "notes.view", "goals.view", "lesson_plans.view", "practice.view", "practice.summary",
+    "invoices.view", "payments.view", "reports.view", "reports.teacher_hours",
+})
 
 
 def can(action, principal=None):

@@ -29,4 +29,10 @@ def index():
                          for role in ("owner", "admin", "teacher", "parent", "student")},
             invitations=services.pending_invitations(principal.studio),
         )
+    from app.scheduling.dashboard import dashboard_context
+
+    context.update(dashboard_context(principal))
+    from app.teaching.dashboard import dashboard_context as teaching_context
+
+    context.update(teaching_context(principal))
     return render_template("dashboard/index.html", user=current_user, **context)

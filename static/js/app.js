@@ -12,3 +12,41 @@ document.addEventListener("DOMContentLoaded", function () {
   }
 });
 // Flash messages that htmx responses carry are swapped out-of-band (#flashes).
+
+// People pages: availability rows, confirmations, import progress.
+document.documentElement.classList.add("js");
+document.addEventListener("click", function (event) {
+  var add = event.target.closest("[data-add-row]");
+  if (add) {
+    var body = document.querySelector(add.getAttribute("data-add-row"));
+    var template = document.querySelector(add.getAttribute("data-template"));
+    var index = parseInt(body.getAttribute("data-next-index") || "0", 10);
+    var html = template.innerHTML.replace(/__index__/g, String(index));
+    body.setAttribute("data-next-index", String(index + 1));
+    body.insertAdjacentHTML("beforeend", html);
+    var first = body.lastElementChild && body.lastElementChild.querySelector("select, input");
+    if (first) first.focus();
+    return;
+  }
+  var remove = event.target.closest("[data-remove-row]");
+  if (remove) {
+    var row = remove.closest("[data-window-row]");
+    var next = row && (row.nextElementSibling || row.previousElementSibling);
+    if (row) row.remove();
+    var focusTarget = next && next.querySelector("select, input");
+    if (focusTarget) focusTarget.focus();
+  }
+});
+document.addEventListener("submit", function (event) {
+  var confirmButton = event.submitter && event.submitter.getAttribute("data-confirm");
+  if (confirmButton && !window.confirm(confirmButton)) {
+    event.preventDefault();
+    return;
+  }
+  var form = event.target;
+  if (form.hasAttribute("data-progress-form")) {
+    var note = form.querySelector("[data-progress-note]");
+    if (note) note.hidden = false;
+    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+  }
+}, true);
