@@ -175,10 +175,27 @@ def test_edit_archive_and_restore_student(client, people):
 
 def test_student_tabs_are_honest_empty_states(client, people):
     signed_in(client, people.users["admin"])
-    for tab, phrase in (("lessons", "No lessons yet."), ("invoices", "No invoices yet.")):
+    for tab, phrase in (("lessons", "No lessons scheduled for Lily"), ("invoices", "No invoices yet.")):
         partial = client.get(f"/students/{people.child.id}?tab={tab}", headers=HTMX)
         assert phrase in text(partial) and "<html" not in text(partial)
         assert 'aria-current="page">' + tab.capitalize() in text(partial)
+
+
+def test_student_lessons_and_invoices_tabs_list_the_real_records(client, people, make):
+    from datetime import datetime, timedelta, timezone
+
+    now = datetime.now(timezone.utc).replace(microsecond=0)
+    make.lesson(people.studio, teacher=people.own_teacher, students=[people.child],
+                start=now + timedelta(days=2))
+    make.lesson(people.studio, teacher=people.own_teacher, students=[people.child],
+                start=now - timedelta(days=5), status="completed")
+    make.invoice(people.studio, family=people.parent_family, send=True, actor=people.users["admin"])
+    db.session.commit()
+    signed_in(client, people.users["admin"])
+    lessons = text(client.get(f"/students/{people.child.id}?tab=lessons", headers=HTMX))
+    assert lessons.count("Scheduled</span>") == 1 and lessons.count("Completed</span>") == 1
+    invoices = text(client.get(f"/students/{people.child.id}?tab=invoices", headers=HTMX))
+    assert "$200.00" in invoices and "No invoices yet." not in invoices
 
 
 def test_teacher_sees_contacts_but_not_rates(client, people):

@@ -146,12 +146,32 @@ def student(student_id):
         tab = "profile"
     invitation = services.pending_login_invitation(current_studio(), student) \
         if policies.is_manager() else None
+    lessons = _student_lessons(student) if tab == "lessons" else None
     return partial_or_page(
         "people/students/show.html", "people/students/_tab.html", student=student, tab=tab,
+        lessons=lessons,
         tabs=[t for t in TABS if t != "invoices" or policies.may_see_billing()],
         action_form=EmptyForm(), login_form=StudentLoginForm(login_email=student.email),
         invitation=invitation,
     )
+
+
+def _student_lessons(student, limit=10):
+    """The student's next lessons and latest past ones, as the signed-in role may see them."""
+    from app.core.db import utcnow
+    from app.core.tenancy import current_principal
+    from app.extensions import db
+    from app.scheduling.models import Lesson
+    from app.scheduling.services.queries import lesson_query
+
+    principal, now = current_principal(), utcnow()
+    upcoming = db.session.scalars(
+        lesson_query(principal, student=student.id, start=now)
+        .order_by(Lesson.start_at).limit(limit)).unique().all()
+    past = db.session.scalars(
+        lesson_query(principal, student=student.id).where(Lesson.start_at < now)
+        .order_by(Lesson.start_at.desc()).limit(limit)).unique().all()
+    return {"upcoming": upcoming, "past": past}
 
 
 @people_bp.route("/students/<student_id>/edit", methods=["GET", "POST"])

@@ -1,0 +1,337 @@
+"""Benchmark the key pages and API lists on the `large` demo studio (SPEC §8, issue 7).
+
+    .venv/bin/python -m bench [--repeat 15] [--rebuild] [--skip-bulk]
+
+Builds instance/bench/large.db with `flask seed-demo --size large` (reused while the demo
+seeders and migrations are unchanged: their hash is kept in instance/bench/large.json), then
+requests each page in-process with the Flask test client, signed in as the demo admin (and the
+demo parent for the portal), counting SQL statements with a `before_cursor_execute` listener.
+Prints one Markdown table and writes it to bench/results/latest.md.
+"""
+import argparse
+import hashlib
+import json
+import os
+import re
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DIR = ROOT / "instance" / "bench"
+DB_PATH = BENCH_DIR / "large.db"
+META_PATH = BENCH_DIR / "large.json"
+RESULTS = ROOT / "bench" / "results" / "latest.md"
+PASSWORD = "demo-password"  # noqa: S105 - the documented demo login
+CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+# SPEC §8 targets (median server time, ms)
+PAGE_TARGET_MS = 50
+API_TARGET_MS = 25
+CALENDAR_API_TARGET_MS = 130
+
+
+# ---------------------------------------------------------------- the dataset
+
+def dataset_key():
+    """Changes whenever a demo seeder changes, so the dataset is rebuilt (a new migration
+    alone is applied to the kept dataset with `flask db upgrade`)."""
+    digest = hashlib.sha256()
+    files = sorted(ROOT.glob("app/**/demo.py")) + [ROOT / "app" / "demo.py"]
+    for path in files:
+        digest.update(str(path.relative_to(ROOT)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def database_url():
+    return f"sqlite:///{DB_PATH}"
+
+
+def _flask(*args, quiet=False):
+    env = dict(os.environ, DATABASE_URL=database_url(), FLASK_APP="wsgi.py")
+    output = subprocess.DEVNULL if quiet else None
+    subprocess.run([sys.executable, "-m", "flask", *args], cwd=ROOT, env=env, check=True,  # noqa: S603
+                   stdout=output, stderr=output)
+
+
+def build_dataset(rebuild=False):
+    """Returns the metadata of the (possibly reused) dataset: key, seed seconds."""
+    key = dataset_key()
+    if not rebuild and DB_PATH.exists() and META_PATH.exists():
+        meta = json.loads(META_PATH.read_text())
+        if meta.get("key") == key:
+            _flask("db", "upgrade", quiet=True)  # new migrations (indexes) apply to the kept data
+            meta["reused"] = True
+            return meta
+    BENCH_DIR.mkdir(parents=True, exist_ok=True)
+    for path in (DB_PATH, META_PATH, Path(f"{DB_PATH}-journal"), Path(f"{DB_PATH}-wal")):
+        path.unlink(missing_ok=True)
+    print("Building the large demo dataset in", DB_PATH, flush=True)
+    _flask("db", "upgrade", quiet=True)
+    started = time.perf_counter()
+    _flask("seed-demo", "--size", "large")
+    meta = {"key": key, "seed_seconds": round(time.perf_counter() - started, 1),
+            "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds")}
+    META_PATH.write_text(json.dumps(meta, indent=2))
+    meta["reused"] = False
+    return meta
+
+
+def make_app():
+    from app import create_app
+
+    return create_app(SQLALCHEMY_DATABASE_URI=database_url(), RATELIMIT_ENABLED=False,
+                      WTF_CSRF_ENABLED=True)
+
+
+@contextmanager
+def counted(engine):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    from sqlalchemy import event
+
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+# ---------------------------------------------------------------- signing in
+
+def web_client(app, email):
+    client = app.test_client()
+    html = client.get("/login").get_data(as_text=True)
+    match = CSRF_RE.search(html)
+    token = match.group(1) or match.group(2)
+    response = client.post("/login", data={"email": email, "password": PASSWORD, "csrf_token": token})
+    assert response.status_code == 302, f"login of {email} failed: {response.status_code}"
+    return client
+
+
+def api_headers(app, email):
+    client = app.test_client()
+    response = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return {"Authorization": f"Bearer {response.json['access']}"}
+
+
+# ---------------------------------------------------------------- what to request
+
+def fixtures(app):
+    """Ids of the demo rows the pages are about."""
+    from sqlalchemy import func, select
+
+    from app.accounts.models import Studio, User
+    from app.billing.models import Invoice
+    from app.extensions import db
+    from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
+
+    with app.app_context():
+        studio = db.session.scalar(select(Studio).where(Studio.name == "Harmony Music Studio"))
+        teacher = db.session.scalar(
+            select(TeacherProfile).join(User, User.id == TeacherProfile.user_id)
+            .where(User.email == "teacher@demo.test"))
+        family = db.session.scalar(
+            select(Family).join(FamilyGuardian, FamilyGuardian.family_id == Family.id)
+            .join(User, User.id == FamilyGuardian.user_id).where(User.email == "parent@demo.test"))
+        student = db.session.scalar(select(Student).where(Student.family_id == family.id)
+                                    .order_by(Student.first_name))
+        invoice = db.session.scalar(select(Invoice).where(Invoice.family_id == family.id)
+                                    .order_by(Invoice.issue_date.desc()))
+        if invoice is None:
+            invoice = db.session.scalar(select(Invoice).order_by(Invoice.issue_date.desc()))
+        from app.core.db import utcnow
+        from app.core.formatting import local_datetime
+
+        today = local_datetime(utcnow(), studio).date()
+        counts = {}
+        for name, table in sorted(db.metadata.tables.items()):
+            counts[name] = db.session.scalar(select(func.count()).select_from(table))
+        return {
+            "studio": studio.id, "teacher": teacher.id, "family": family.id, "student": student.id,
+            "student_name": student.first_name, "invoice": invoice.id, "today": today,
+            "counts": counts,
+        }
+
+
+def requests_for(ids):
+    today = ids["today"]
+    monday = today - timedelta(days=today.weekday())
+    sunday = monday + timedelta(days=6)
+    week = f"start={monday.isoformat()}&end={sunday.isoformat()}"
+    teacher = f"teacher={ids['teacher']}"
+    lessons_week = f"/api/v1/lessons?page_size=20&start_date={monday}&end_date={sunday}"
+    # (label, who, path, kind): who is web-admin / api-admin / web-parent; kind is the target
+    return [
+        ("Dashboard (admin)", "web", "/", "page"),
+        ("Calendar week, one teacher", "web", f"/calendar?view=week&date={today}&{teacher}", "page"),
+        ("Calendar week, whole studio", "web", f"/calendar?view=week&date={today}", "page"),
+        ("Lessons list page", "web", "/lessons", "page"),
+        ("Students list", "web", "/students", "page"),
+        ("Students search", "web", f"/students?q={ids['student_name'][:4]}", "page"),
+        ("Student page", "web", f"/students/{ids['student']}", "page"),
+        ("Family page", "web", f"/families/{ids['family']}", "page"),
+        ("Families list", "web", "/families", "page"),
+        ("Teachers list", "web", "/teachers", "page"),
+        ("Invoices list", "web", "/invoices", "page"),
+        ("Invoice detail", "web", f"/invoices/{ids['invoice']}", "page"),
+        ("Invoice PDF", "web", f"/invoices/{ids['invoice']}/pdf", "pdf"),
+        ("Payments list", "web", "/payments", "page"),
+        ("Notes list", "web", "/notes", "page"),
+        ("Reports page", "web", "/reports", "page"),
+        ("Portal home (parent)", "parent", "/", "page"),
+        ("Portal family (parent)", "parent", f"/families/{ids['family']}", "page"),
+        ("API lessons, page of 20", "api", "/api/v1/lessons?page_size=20", "api"),
+        ("API lessons, one week", "api", lessons_week, "api"),
+        ("API calendar, studio week", "api", f"/api/v1/lessons/calendar?{week}", "calendar"),
+        ("API calendar, teacher week", "api", f"/api/v1/lessons/calendar?{week}&{teacher}", "api"),
+        ("API students, page of 20", "api", "/api/v1/students?page_size=20", "api"),
+        ("API families, page of 20", "api", "/api/v1/families?page_size=20", "api"),
+        ("API invoices, page of 20", "api", "/api/v1/invoices?page_size=20", "api"),
+        ("API invoice detail", "api", f"/api/v1/invoices/{ids['invoice']}", "api"),
+        ("API payments, page of 20", "api", "/api/v1/payments?page_size=20", "api"),
+        ("API lesson notes, page of 20", "api", "/api/v1/lesson-notes?page_size=20", "api"),
+        ("API report: revenue", "api", "/api/v1/reports/revenue", "report"),
+        ("API report: outstanding", "api", "/api/v1/reports/outstanding", "report"),
+    ]
+
+
+TARGETS = {"page": PAGE_TARGET_MS, "pdf": PAGE_TARGET_MS, "api": API_TARGET_MS,
+           "calendar": CALENDAR_API_TARGET_MS, "report": PAGE_TARGET_MS}
+
+
+def measure(app, engine, client, path, headers, repeat):
+    client.get(path, headers=headers)  # warm caches (templates, compiled statements)
+    times, queries, status = [], None, None
+    for _ in range(repeat):
+        with counted(engine) as statements:
+            started = time.perf_counter()
+            response = client.get(path, headers=headers)
+            response.get_data()
+            times.append((time.perf_counter() - started) * 1000)
+        status = response.status_code
+        queries = len(statements) if queries is None else max(queries, len(statements))
+    times.sort()
+    p95 = times[min(len(times) - 1, round(0.95 * (len(times) - 1)))]
+    return {"status": status, "queries": queries, "median": statistics.median(times), "p95": p95,
+            "size": len(response.get_data())}
+
+
+# ---------------------------------------------------------------- bulk operations
+
+def bulk_auto_invoicing(app, ids):
+    """Plan, then create, a month of invoices for every family, in a transaction rolled back.
+    The demo bills attended lessons (its past months are billed already by the seed), so the
+    run bills next month's scheduled lessons in advance (`in_advance` mode) for all families."""
+    from sqlalchemy import select
+
+    from app.accounts.models import Studio, User
+    from app.billing.services import generation
+    from app.extensions import db
+
+    results = []
+    with app.test_request_context():
+        studio = db.session.get(Studio, ids["studio"])
+        actor = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
+        first = (ids["today"].replace(day=1) + timedelta(days=32)).replace(day=1)
+        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        try:
+            studio.billing_mode = "in_advance"
+            db.session.flush()
+            started = time.perf_counter()
+            plan = generation.plan_invoices(studio, first, last)
+            seconds = time.perf_counter() - started
+            lines = sum(len(f.lines) for f in plan.families)
+            results.append((f"Auto-invoice plan (dry run), {first:%B %Y}, in advance", seconds,
+                            f"{len(plan.families):,} families, {lines:,} lines"))
+            started = time.perf_counter()
+            plan = generation.generate_invoices(studio, actor, first, last, plan=plan)
+            db.session.flush()
+            seconds = time.perf_counter() - started
+            created = sum(1 for f in plan.families if getattr(f, "invoice", None) is not None)
+            results.append((f"Auto-invoice all families, {first:%B %Y} (create drafts; rolled back)",
+                            seconds, f"{created:,} draft invoices"))
+        finally:
+            db.session.rollback()
+    return results
+
+
+# ---------------------------------------------------------------- report
+
+def render(meta, ids, rows, bulk, repeat):
+    counts = ids["counts"]
+    lines = [
+        "# Cadenza bench (large demo)",
+        "",
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on SQLite ({DB_PATH.relative_to(ROOT)}); "
+        f"in-process Flask test client, {repeat} requests each after one warm-up; "
+        "queries = SQL statements of one request (max over the runs).",
+        "",
+        "Dataset: " + ", ".join(f"{counts.get(t, 0):,} {t}" for t in (
+            "teacher_profile", "student", "family", "room", "lesson", "lesson_attendee",
+            "lesson_note", "invoice", "invoice_line_item", "payment")),
+        "",
+        "| Request | Status | Queries | Median ms | p95 ms | Target ms | OK |",
+        "|---|---:|---:|---:|---:|---:|:-:|",
+    ]
+    for label, path, kind, result in rows:
+        target = TARGETS[kind]
+        ok = "yes" if result["status"] == 200 and result["median"] < target else "**no**"
+        lines.append(f"| {label} (`{path.split('?')[0]}`) | {result['status']} | {result['queries']} | "
+                     f"{result['median']:.1f} | {result['p95']:.1f} | {target} | {ok} |")
+    lines += ["", "| Bulk operation | Seconds | Detail |", "|---|---:|---|"]
+    seed = "reused (built earlier)" if meta.get("reused") else "built now"
+    seconds = meta.get("seed_seconds", "?")
+    lines.append(f"| `flask seed-demo --size large` (whole dataset) | {seconds} | {seed} |")
+    for label, seconds, detail in bulk:
+        lines.append(f"| {label} | {seconds:.2f} | {detail} |")
+    return "\n".join(lines) + "\n"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--rebuild", action="store_true", help="Re-seed the large dataset.")
+    parser.add_argument("--skip-bulk", action="store_true", help="Skip the bulk operations.")
+    parser.add_argument("--only", default="", help="Only requests whose label contains this.")
+    args = parser.parse_args(argv)
+
+    meta = build_dataset(args.rebuild)
+    app = make_app()
+    from app.extensions import db
+
+    with app.app_context():
+        engine = db.engine
+    ids = fixtures(app)
+    clients = {"web": (web_client(app, "admin@demo.test"), {}),
+               "parent": (web_client(app, "parent@demo.test"), {}),
+               "api": (app.test_client(), api_headers(app, "admin@demo.test"))}
+    rows = []
+    for label, who, path, kind in requests_for(ids):
+        if args.only and args.only.lower() not in label.lower():
+            continue
+        client, headers = clients[who]
+        result = measure(app, engine, client, path, headers, args.repeat)
+        rows.append((label, path, kind, result))
+        print(f"{label:40} {result['status']} q={result['queries']:4} "
+              f"median={result['median']:8.1f} ms p95={result['p95']:8.1f} ms", flush=True)
+    bulk = [] if args.skip_bulk else bulk_auto_invoicing(app, ids)
+    table = render(meta, ids, rows, bulk, args.repeat)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(table)
+    print()
+    print(table)
+    print(f"Written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,149 @@
+"""Key pages and API lists run as many SQL queries for 12 rows as for 2 (no N+1; SPEC §8).
+
+tests/people/test_query_counts.py covers the people lists; this covers the dashboard, the
+scheduling, teaching and billing lists, and the family portal.
+"""
+from contextlib import contextmanager
+from datetime import datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import event, select
+
+from app.extensions import db
+from app.people.models import TeacherProfile
+from app.scheduling.recurrence import local_to_utc, zone
+from tests.conftest import api_login, bearer, web_login
+
+SLACK = 1  # a page may run one more query once a list is non-trivial, never one per row
+
+
+@contextmanager
+def counted(app):
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+class Data:
+    """A studio whose lessons, notes, invoices and payments can be grown."""
+
+    def __init__(self, make, studio_setup):
+        self.make = make
+        self.studio = studio_setup.studio
+        self.users = studio_setup.users
+        self.teacher = db.session.scalar(select(TeacherProfile).where(
+            TeacherProfile.studio_id == self.studio.id,
+            TeacherProfile.user_id == self.users["teacher"].id))
+        self.room = make.room(self.studio, name="Room A")
+        self.family = make.family(self.studio, guardians=[self.users["parent"]], name="Bennett")
+        self.day = datetime.now(timezone.utc).astimezone(zone(self.studio.timezone)).date()
+        self.grown = 0
+        db.session.commit()
+
+    def grow(self, n):
+        """n more students, each with a lesson today (and a note), an invoice and a payment;
+        every other one in the parent's family."""
+        tz = zone(self.studio.timezone)
+        for _ in range(n):
+            i = self.grown
+            self.grown += 1
+            family = self.family if i % 2 == 0 else self.make.family(self.studio, name=f"Family {i}")
+            student = self.make.student(self.studio, family, first_name=f"Kid{i}",
+                                        primary_teacher=self.teacher)
+            start = local_to_utc(self.day, time(7 + i // 2, 30 * (i % 2)), tz)
+            lesson = self.make.lesson(self.studio, self.teacher, [student], start=start,
+                                      room=self.room)
+            self.make.note(lesson, student=student, author=self.users["teacher"])
+            invoice = self.make.invoice(self.studio, family, send=True,
+                                        lines=((f"Lessons {i}", 2, "40.00"),))
+            self.make.payment(self.studio, invoice, Decimal("10.00"))
+        db.session.commit()
+
+
+@pytest.fixture()
+def data(make, studio_setup):
+    return Data(make, studio_setup)
+
+
+def _week(day):
+    monday = day - timedelta(days=day.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+WEB_PAGES = {
+    "admin": [
+        "/",
+        "/lessons",
+        "/lessons/today",
+        "/calendar?view=week&date={day}",
+        "/calendar?view=week&date={day}&teacher={teacher}",
+        "/calendar?view=day&date={day}",
+        "/invoices",
+        "/payments",
+        "/notes",
+        "/reports",
+        "/families/{family}",
+    ],
+    "teacher": ["/", "/calendar?view=week&date={day}", "/notes"],
+    "parent": ["/", "/families/{family}", "/families/{family}/statement"],
+}
+
+API_LISTS = [
+    "/api/v1/lessons",
+    "/api/v1/lessons?start_date={monday}&end_date={sunday}",
+    "/api/v1/lessons/calendar?start={monday}&end={sunday}",
+    "/api/v1/invoices",
+    "/api/v1/payments",
+    "/api/v1/lesson-notes",
+]
+
+
+def _fill(path, data):
+    monday, sunday = _week(data.day)
+    return path.format(day=data.day, teacher=data.teacher.id, family=data.family.id,
+                       monday=monday, sunday=sunday)
+
+
+def _assert_flat(few, many):
+    assert len(many) <= len(few) + SLACK, (
+        f"{len(few)} queries with 2 rows, {len(many)} with 12:\n" + "\n---\n".join(many))
+
+
+@pytest.mark.parametrize(("role", "path"), [(r, p) for r, paths in WEB_PAGES.items() for p in paths])
+def test_pages_do_not_grow_with_rows(app, client, data, role, path):
+    web_login(client, data.users[role].email)
+    data.grow(2)
+    url = _fill(path, data)
+    with counted(app) as few:
+        assert client.get(url).status_code == 200
+    data.grow(10)
+    with counted(app) as many:
+        assert client.get(url).status_code == 200
+    _assert_flat(few, many)
+
+
+@pytest.mark.parametrize("path", API_LISTS)
+def test_api_lists_do_not_grow_with_rows(app, client, data, path):
+    headers = bearer(api_login(client, data.users["admin"].email))
+    data.grow(2)
+    url = _fill(path, data)
+    with counted(app) as few:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.json
+    data.grow(10)
+    with counted(app) as many:
+        response = client.get(url, headers=headers)
+        assert response.status_code == 200, response.json
+    results = response.json["results"] if isinstance(response.json, dict) else response.json
+    assert len(results) >= 12
+    _assert_flat(few, many)
