@@ -36,7 +36,7 @@ def create_app(config_name=None, **overrides):
     app.config.update(overrides)
     app.json.sort_keys = False  # keep schema field order (id first)
     if hasattr(config, "validate"):
-        config.validate()
+        config.validate(app.config.get("SECRET_KEY"))  # the key in force, overrides included
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("JWT_SECRET_KEY", app.config["SECRET_KEY"])
     app.config.setdefault(

@@ -121,3 +121,10 @@ def test_production_cookies_are_secure():
     assert production.REMEMBER_COOKIE_SECURE is True
     assert production.SESSION_COOKIE_HTTPONLY is True
     assert production.SESSION_COOKIE_SAMESITE == "Lax"
+
+
+def test_production_checks_the_secret_key_actually_passed_to_the_app(monkeypatch):
+    monkeypatch.setattr(config.ProductionConfig, "SECRET_KEY", "9f8e7d6c5b4a39281706f5e4d3c2b1a0")
+
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app("production", SECRET_KEY="short-key")
