@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 PORT ?= 5000
 export FLASK_APP := wsgi.py
 
-.PHONY: run test test-postgres lint install install-dev system-deps clean
+.PHONY: run test test-postgres bench lint install install-dev system-deps clean
 
 $(BIN)/activate: requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,11 @@ test: install-dev system-deps
 test-postgres: install-dev system-deps
 	TEST_DATABASE_URL=$${TEST_DATABASE_URL:-postgresql+psycopg://postgres@127.0.0.1:5432/test} \
 	  $(BIN)/python -m pytest -n 2 --dist loadfile
+
+# Builds (once) the large demo studio under instance/bench/ and prints the timing table;
+# BENCH_ARGS="--only calendar --repeat 5" narrows it. Results: bench/results/latest.md.
+bench: install
+	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install-dev
 	$(BIN)/ruff check app tests config.py wsgi.py

@@ -267,12 +267,16 @@ def bulk_auto_invoicing(app, ids):
 
 # ---------------------------------------------------------------- report
 
+def _shown(path):
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
 def render(meta, ids, rows, bulk, repeat):
     counts = ids["counts"]
     lines = [
         "# Cadenza bench (large demo)",
         "",
-        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on SQLite ({DB_PATH.relative_to(ROOT)}); "
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on SQLite ({_shown(DB_PATH)}); "
         f"in-process Flask test client, {repeat} requests each after one warm-up; "
         "queries = SQL statements of one request (max over the runs).",
         "",
@@ -326,11 +330,12 @@ def main(argv=None):
               f"median={result['median']:8.1f} ms p95={result['p95']:8.1f} ms", flush=True)
     bulk = [] if args.skip_bulk else bulk_auto_invoicing(app, ids)
     table = render(meta, ids, rows, bulk, args.repeat)
-    RESULTS.parent.mkdir(parents=True, exist_ok=True)
-    RESULTS.write_text(table)
     print()
     print(table)
-    print(f"Written to {RESULTS.relative_to(ROOT)}")
+    if not args.only:  # a partial run leaves the full table alone
+        RESULTS.parent.mkdir(parents=True, exist_ok=True)
+        RESULTS.write_text(table)
+        print(f"Written to {_shown(RESULTS)}")
 
 
 if __name__ == "__main__":

@@ -165,6 +165,7 @@ class InvoiceLineItem(IdMixin, TimestampMixin, TenantMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("studio_id", "billing_key"),
         sa.Index("ix_invoice_line_item_studio_invoice", "studio_id", "invoice_id"),
+        sa.Index("ix_invoice_line_item_invoice", "invoice_id"),  # Invoice.line_items (selectin)
         sa.Index("ix_invoice_line_item_studio_lesson", "studio_id", "lesson_id"),
         sa.CheckConstraint(f"kind IN {_in(LINE_KINDS)}", name="kind"),
         sa.CheckConstraint("quantity > 0", name="quantity_positive"),
@@ -209,6 +210,7 @@ class Payment(IdMixin, TimestampMixin, TenantMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_payment_studio_paid", "studio_id", "paid_at"),
         sa.Index("ix_payment_studio_invoice", "studio_id", "invoice_id"),
+        sa.Index("ix_payment_invoice", "invoice_id"),  # Invoice.payments loads by invoice_id alone
         sa.Index("ix_payment_studio_family_paid", "studio_id", "family_id", "paid_at"),
         sa.CheckConstraint(f"method IN {_in(PAYMENT_METHODS)}", name="method"),
         sa.CheckConstraint("amount <> 0", name="amount_nonzero"),

@@ -296,6 +296,8 @@ class LessonAttendee(IdMixin, TimestampMixin, TenantMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("studio_id", "lesson_id", "student_id"),
         sa.Index("ix_lesson_attendee_studio_student", "studio_id", "student_id"),
+        # Lesson.attendees loads by lesson_id alone (selectinload): it needs its own index.
+        sa.Index("ix_lesson_attendee_lesson", "lesson_id"),
         sa.CheckConstraint(f"attendance IN {_in(ATTENDANCE)}", name="attendance"),
     )
 

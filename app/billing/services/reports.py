@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import func, select
+from sqlalchemy import Integer, cast, func, select
 
 from app.billing.models import METHOD_LABELS, OPEN_STATUSES, PAYMENT_METHODS, Invoice, Payment
 from app.billing.services.common import local_today
@@ -16,7 +16,7 @@ from app.billing.services.generation import months_between
 from app.core.formatting import local_datetime
 from app.core.money import ZERO, to_money
 from app.extensions import db
-from app.people.models import TeacherProfile
+from app.people.models import Family, TeacherProfile
 from app.scheduling.models import Lesson
 from app.scheduling.services.common import day_bounds
 
@@ -102,15 +102,18 @@ def outstanding(studio, today=None):
     """Open balances per family by days past the due date (not yet due counts as 0–30).
     Returns (rows by family name, totals per bucket)."""
     today = today or local_today(studio)
-    stmt = select(Invoice).where(Invoice.studio_id == studio.id,
-                                 Invoice.status.in_(OPEN_STATUSES), Invoice.balance_due > 0)
+    # Columns, not Invoice objects: a large studio has thousands of open invoices.
+    stmt = (select(Invoice.family_id, Family.name, Invoice.due_date, Invoice.balance_due)
+            .join(Family, Family.id == Invoice.family_id)
+            .where(Invoice.studio_id == studio.id, Invoice.status.in_(OPEN_STATUSES),
+                   Invoice.balance_due > 0))
     rows = {}
     totals = {name: ZERO for name, *_ in AGING_BUCKETS}
-    for invoice in db.session.scalars(stmt):
-        row = rows.setdefault(invoice.family_id, AgingRow(invoice.family_id, invoice.family.name))
-        name = bucket_for(invoice.days_overdue(today))
-        row.buckets[name] += invoice.balance_due
-        totals[name] += invoice.balance_due
+    for family_id, family_name, due_date, balance_due in db.session.execute(stmt):
+        row = rows.setdefault(family_id, AgingRow(family_id, family_name))
+        name = bucket_for(max(0, (today - due_date).days))  # as Invoice.days_overdue
+        row.buckets[name] += balance_due
+        totals[name] += balance_due
     ordered = sorted(rows.values(), key=lambda r: (-r.total, r.family_name.lower()))
     return ordered, totals
 
@@ -134,24 +137,34 @@ class TeacherHours:
         return to_money(Decimal(self.teacher.hourly_rate) * self.minutes / 60)
 
 
+def _lesson_minutes():
+    """A lesson's whole minutes (end - start, rounded down), as a SQL expression."""
+    if db.session.get_bind().dialect.name == "sqlite":  # naive UTC text: julianday() days
+        days = func.julianday(Lesson.end_at) - func.julianday(Lesson.start_at)
+        return cast(days * 1440 + 0.0001, Integer)  # CAST truncates; 0.0001 absorbs float error
+    return func.floor(func.extract("epoch", Lesson.end_at - Lesson.start_at) / 60)
+
+
 def teacher_hours(studio, start, end, teacher_id=None):
     """Per teacher: lessons taught (completed) and no-shows in start..end, their minutes."""
     first, last = day_bounds(studio, start, end)
-    stmt = (select(Lesson.teacher_id, Lesson.status, Lesson.start_at, Lesson.end_at)
+    # Summed in SQL: a year of a large studio is ~100k lessons, too many to add up in Python.
+    stmt = (select(Lesson.teacher_id, Lesson.status, func.count(), func.sum(_lesson_minutes()))
             .where(Lesson.studio_id == studio.id, Lesson.start_at >= first, Lesson.start_at < last,
-                   Lesson.status.in_(("completed", "no_show"))))
+                   Lesson.status.in_(("completed", "no_show")))
+            .group_by(Lesson.teacher_id, Lesson.status))
     teachers_stmt = select(TeacherProfile).where(TeacherProfile.studio_id == studio.id)
     if teacher_id is not None:
         stmt = stmt.where(Lesson.teacher_id == teacher_id)
         teachers_stmt = teachers_stmt.where(TeacherProfile.id == teacher_id)
     rows = {t.id: TeacherHours(t) for t in db.session.scalars(teachers_stmt)}
-    for teacher, status, start_at, end_at in db.session.execute(stmt):
+    for teacher, status, count, minutes in db.session.execute(stmt):
         row = rows[teacher]
-        row.minutes += int((end_at - start_at).total_seconds() // 60)
+        row.minutes += int(minutes or 0)
         if status == "no_show":
-            row.no_shows += 1
+            row.no_shows += count
         else:
-            row.lessons += 1
+            row.lessons += count
     return sorted((r for r in rows.values() if r.minutes or teacher_id),
                   key=lambda r: r.teacher.full_name.lower())
 
