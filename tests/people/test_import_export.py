@@ -451,3 +451,26 @@ def test_export_endpoints_stream_csv_attachments(client, make):
         assert response.mimetype == "text/csv"
         assert response.headers["Content-Disposition"].startswith("attachment; filename=")
         assert body.startswith(header)
+
+
+def test_exports_stream_after_the_request_has_committed(app):
+    """With no context held by the test (as under a WSGI server), the CSV lines are produced
+    after the request committed; they must not touch rows loaded by the request."""
+    from flask.testing import FlaskClient
+
+    from tests.factories import Maker
+
+    with app.test_request_context():
+        make = Maker()
+        studio = make.studio()
+        admin_email = make.member(studio, "admin").email
+        make.student(studio, first_name="Ana", last_name="Lima")
+        db.session.commit()
+    client = FlaskClient(app, use_cookies=True)
+    web_login(client, admin_email)
+    for path in ("/people/export/students.csv", "/people/export/families.csv"):
+        response = client.get(path)
+        body = response.get_data(as_text=True)
+        response.close()
+        assert response.status_code == 200, body[:300]
+        assert "Lima" in body

@@ -82,14 +82,18 @@ def _student_row(student):
 
 
 def export_students(studio, stmt=None, **filters):
-    """Yield the students CSV (header first): the students of `stmt` (all of the studio's by
-    default) that pass the student list `filters`."""
+    """The students CSV as lines (header first): the students of `stmt` (all of the studio's
+    by default) that pass the student list `filters`. Built now, streamed later."""
     stmt = stmt if stmt is not None else select(Student).where(Student.studio_id == studio.id)
     stmt = filter_students(stmt, **filters).options(
         selectinload(Student.family).selectinload(Family.guardians).selectinload(FamilyGuardian.user),
         selectinload(Student.primary_teacher).joinedload(TeacherProfile.user),
         selectinload(Student.user),
     ).order_by(func.lower(Family.name), Family.id, func.lower(Student.first_name), Student.id)
+    return _student_lines(stmt)
+
+
+def _student_lines(stmt):
     yield _line(STUDENT_COLUMNS)
     for chunk in _chunks(stmt):
         for student in chunk:
@@ -108,11 +112,18 @@ def _family_row(family, balance):
 
 
 def export_families(studio):
-    """Yield the families CSV (header first), with balances and who belongs to each."""
+    """The families CSV as lines (header first), with balances and who belongs to each.
+
+    The statement is built now, while the request's rows are live: the lines are produced
+    later, while the response streams, when those rows may no longer be loadable."""
     stmt = select(Family).where(Family.studio_id == studio.id).options(
         selectinload(Family.guardians).selectinload(FamilyGuardian.user),
         selectinload(Family.students), selectinload(Family.primary_contact),
     ).order_by(func.lower(Family.name), Family.id)
+    return _family_lines(stmt)
+
+
+def _family_lines(stmt):
     yield _line(FAMILY_COLUMNS)
     for chunk in _chunks(stmt):
         amounts = balances(chunk)
