@@ -166,12 +166,23 @@ def handle_http_exception(error):
     return _render(status, detail, headers=headers)
 
 
+FALLBACK_500 = ("<!doctype html><html lang=\"en\"><title>Something went wrong</title>"
+                "<h1>Something went wrong</h1><p>An unexpected error occurred and has been "
+                "logged. Please try again.</p></html>")
+
+
 def handle_unexpected(error):
     from app.extensions import db
 
     log.exception("unhandled error (request %s)", g.get("request_id"))
     db.session.rollback()
-    return _render(500, DETAILS[500])
+    # The page shell must not touch rows of the failed transaction: render it signed-out.
+    g.pop("web_principal", None)
+    try:
+        return _render(500, DETAILS[500])
+    except Exception:
+        log.exception("the error page itself failed (request %s)", g.get("request_id"))
+        return current_app.response_class(FALLBACK_500, status=500, mimetype="text/html")
 
 
 def register_error_handlers(app):

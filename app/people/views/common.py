@@ -59,6 +59,9 @@ def deny(message, fallback_url):
 
 
 def split_tags(text):
-    return [part.strip() for part in (text or "").split(",") if part.strip()]
+    """Comma-separated text (or an already split list, as a form bound to an object holds)
+    as a clean list of tags."""
+    parts = text if isinstance(text, (list, tuple)) else (text or "").split(",")
+    return [str(part).strip() for part in parts if str(part).strip()]
 
 

@@ -63,7 +63,9 @@ def rooms():
 
 
 def _room_fields(form):
-    equipment = [item.strip() for item in (form.equipment.data or "").split(",") if item.strip()]
+    raw = form.equipment.data or ""
+    items = raw if isinstance(raw, (list, tuple)) else raw.split(",")  # a list when bound to a room
+    equipment = [str(item).strip() for item in items if str(item).strip()]
     return {"name": form.name.data, "capacity": form.capacity.data, "equipment": equipment,
             "description": form.description.data or "", "is_bookable": form.is_bookable.data,
             "is_active": form.is_active.data}
