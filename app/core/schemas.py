@@ -1,11 +1,12 @@
 """Marshmallow building blocks shared by every API schema."""
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import date, datetime, timezone
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load
+from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validates_schema
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+MIN_YEAR, MAX_YEAR = 1900, 2200
 
 
 def _contains_nul(value):
@@ -35,6 +36,16 @@ class BaseSchema(Schema):
         elif _contains_nul(data):
             raise ValidationError("NUL bytes are not allowed.")
         return data
+
+    @validates_schema
+    def reject_far_dates(self, data, **kwargs):
+        """Only dates a studio can mean: far ones overflow date arithmetic (no lesson or
+        invoice is dated in year 1 or 9999)."""
+        bad = {name: [f"Use a date between {MIN_YEAR} and {MAX_YEAR}."]
+               for name, value in data.items()
+               if isinstance(value, (date, datetime)) and not MIN_YEAR <= value.year <= MAX_YEAR}
+        if bad:
+            raise ValidationError(bad)
 
 
 class UTCDateTime(fields.DateTime):
