@@ -6,7 +6,7 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from marshmallow import INCLUDE, RAISE, Schema, ValidationError, fields, pre_load, validates_schema
 
 UTC_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
-MIN_YEAR, MAX_YEAR = 1900, 2200
+MIN_YEAR, MAX_YEAR = 1000, 9000  # far enough for any real date, clear of overflow
 
 
 def _contains_nul(value):
