@@ -32,6 +32,7 @@ def _database_url(tmp_path_factory):
     schema = f"test_{_worker()}_{os.getpid()}"
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     with engine.connect() as conn:
+        _drop_stale_schemas(conn)
         conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
         conn.execute(sa.text(f'CREATE SCHEMA "{schema}"'))
     engine.dispose()
@@ -39,6 +40,20 @@ def _database_url(tmp_path_factory):
     return parsed.update_query_dict({"options": f"-csearch_path={schema}"}).render_as_string(
         hide_password=False
     )
+
+
+def _drop_stale_schemas(conn):
+    """Schemas of test processes that are gone (killed runs leave theirs behind)."""
+    names = conn.execute(sa.text(
+        "SELECT nspname FROM pg_namespace WHERE nspname ~ '^test_[a-z0-9]+_[0-9]+$'")).scalars()
+    for name in list(names):
+        pid = int(name.rsplit("_", 1)[1])
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            conn.execute(sa.text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+        except PermissionError:
+            pass  # a live process of another user
 
 
 @pytest.fixture(scope="session")
@@ -77,7 +92,10 @@ def app(database_url):
     app.test_client_class = IsolatedClient
     with app.app_context():
         flask_migrate.upgrade()
-    return app
+    yield app
+    with app.app_context():  # close pooled connections so the worker's schema can be dropped
+        db.session.remove()
+        db.engine.dispose()
 
 
 def _clean_database():
