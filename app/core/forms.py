@@ -13,3 +13,10 @@ def apply_errors(form, error: ValidationFailed, aliases=None):
             form.form_errors.extend(messages)
     if not error.field_errors:
         form.form_errors.append(error.detail)
+
+
+def split_list(value):
+    """Comma-separated text from a form field as a list of trimmed entries. A field bound to a
+    record (form(obj=...)) and posted without that field still holds the record's list."""
+    parts = value if isinstance(value, (list, tuple)) else (value or "").split(",")
+    return [str(part).strip() for part in parts if str(part).strip()]

@@ -56,12 +56,3 @@ def deny(message, fallback_url):
     """A write this user may not do: flash why and go back (SPEC §1, HTML side)."""
     flash(message, "error")
     return redirect(fallback_url)
-
-
-def split_tags(text):
-    """Comma-separated text (or an already split list, as a form bound to an object holds)
-    as a clean list of tags."""
-    parts = text if isinstance(text, (list, tuple)) else (text or "").split(",")
-    return [str(part).strip() for part in parts if str(part).strip()]
-
-

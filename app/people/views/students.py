@@ -5,6 +5,7 @@ from sqlalchemy.orm import joinedload, selectinload
 
 from app.accounts.forms import EmptyForm
 from app.core.errors import DomainError
+from app.core.forms import split_list
 from app.core.htmx import partial_or_page
 from app.core.pagination import apply_ordering
 from app.core.permissions import STUDENT, requires
@@ -19,7 +20,6 @@ from app.people.views.common import (
     form_failed,
     html_page,
     render_form,
-    split_tags,
     text_arg,
     uuid_arg,
 )
@@ -85,7 +85,7 @@ def _student_fields(form):
         "first_name": form.first_name.data or "", "last_name": form.last_name.data or "",
         "email": form.email.data or None, "phone": form.phone.data or "",
         "date_of_birth": form.date_of_birth.data, "family": form.family.data or None,
-        "instrument": form.instrument.data or "", "specialties": split_tags(form.specialties.data),
+        "instrument": form.instrument.data or "", "specialties": split_list(form.specialties.data),
         "primary_teacher": form.primary_teacher.data or None,
         "default_lesson_minutes": form.default_lesson_minutes.data,
         "default_lesson_rate": form.default_lesson_rate.data,

@@ -7,6 +7,7 @@ from app.accounts.forms import EmptyForm
 from app.accounts.models import User
 from app.accounts.services import pending_invitations
 from app.core.errors import DomainError
+from app.core.forms import split_list
 from app.core.htmx import partial_or_page
 from app.core.permissions import TEACHER, can, requires
 from app.core.tenancy import current_studio, get_or_404
@@ -14,7 +15,7 @@ from app.people import policies, services
 from app.people.forms import AvailabilityForm, TeacherAddForm, TeacherProfileForm, tags_text
 from app.people.models import TeacherProfile
 from app.people.views import people_bp
-from app.people.views.common import deny, form_failed, html_page, render_form, split_tags, text_arg
+from app.people.views.common import deny, form_failed, html_page, render_form, text_arg
 
 STATUSES = {"active": True, "archived": False, "all": None}
 
@@ -92,8 +93,8 @@ def teacher(teacher_id):
 
 def _profile_changes(form, include_rate):
     changes = {
-        "bio": form.bio.data or "", "specialties": split_tags(form.specialties.data),
-        "instruments": split_tags(form.instruments.data), "calendar_color": form.calendar_color.data,
+        "bio": form.bio.data or "", "specialties": split_list(form.specialties.data),
+        "instruments": split_list(form.instruments.data), "calendar_color": form.calendar_color.data,
         "is_accepting_students": form.is_accepting_students.data,
     }
     if include_rate:

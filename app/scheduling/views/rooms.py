@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
-from app.core.forms import apply_errors
+from app.core.forms import apply_errors, split_list
 from app.core.permissions import can, requires
 from app.core.tenancy import current_principal, current_studio, get_or_404, scoped
 from app.extensions import db
@@ -63,10 +63,8 @@ def rooms():
 
 
 def _room_fields(form):
-    raw = form.equipment.data or ""
-    items = raw if isinstance(raw, (list, tuple)) else raw.split(",")  # a list when bound to a room
-    equipment = [str(item).strip() for item in items if str(item).strip()]
-    return {"name": form.name.data, "capacity": form.capacity.data, "equipment": equipment,
+    return {"name": form.name.data, "capacity": form.capacity.data,
+            "equipment": split_list(form.equipment.data),
             "description": form.description.data or "", "is_bookable": form.is_bookable.data,
             "is_active": form.is_active.data}
 
