@@ -114,3 +114,15 @@ def statement(studio, family):
 
 def _day(moment: datetime | None, studio):
     return local_datetime(moment, studio).date() if moment else None
+
+
+def studio_overview(studio_id):
+    """The staff dashboard's billing figures: open and overdue totals, drafts to send."""
+    row = db.session.execute(select(
+        func.coalesce(func.sum(Invoice.balance_due).filter(Invoice.status.in_(OPEN_STATUSES)), 0),
+        func.coalesce(func.sum(Invoice.balance_due).filter(Invoice.status == "overdue"), 0),
+        func.count(Invoice.id).filter(Invoice.status == "overdue"),
+        func.count(Invoice.id).filter(Invoice.status == "draft"),
+    ).where(Invoice.studio_id == studio_id)).one()
+    return {"outstanding": to_money(row[0]), "overdue": to_money(row[1]),
+            "overdue_count": row[2], "drafts": row[3]}

@@ -53,20 +53,10 @@ def quantity_filter(value, studio=None):
 
 def billing_overview():
     """For the staff dashboard: open and overdue totals, and drafts waiting to be sent."""
-    from sqlalchemy import func
-
     from app.billing.policies import is_billing_manager
-    from app.core.money import to_money
+    from app.billing.services.balances import studio_overview
 
     principal = current_principal()
     if principal is None or not is_billing_manager(principal):
         return None
-    studio_id = principal.studio.id
-    row = db.session.execute(select(
-        func.coalesce(func.sum(Invoice.balance_due).filter(Invoice.status.in_(OPEN_STATUSES)), 0),
-        func.coalesce(func.sum(Invoice.balance_due).filter(Invoice.status == "overdue"), 0),
-        func.count(Invoice.id).filter(Invoice.status == "overdue"),
-        func.count(Invoice.id).filter(Invoice.status == "draft"),
-    ).where(Invoice.studio_id == studio_id)).one()
-    return {"outstanding": to_money(row[0]), "overdue": to_money(row[1]),
-            "overdue_count": row[2], "drafts": row[3]}
+    return studio_overview(principal.studio.id)
