@@ -1,4 +1,7 @@
 """Command-line tools: flask seed-demo, flask create-user, flask jobs ..."""
+import sys
+from contextlib import contextmanager
+
 import click
 from flask import current_app
 from flask.cli import AppGroup
@@ -24,12 +27,39 @@ def seed_demo(size, if_empty):
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Database already has data; demo seeding skipped.")
         return
-    studio = seed(size=size)
-    db.session.commit()
-    # Fresh planner statistics: without them SQLite ignores the studio_id-first indexes.
-    db.session.execute(text("ANALYZE"))
-    db.session.commit()
+    with _stage_bar(size == "large") as progress:
+        studio = seed(size=size, progress=progress)
+        progress("saving")
+        db.session.commit()
+        # Fresh planner statistics: without them SQLite ignores the studio_id-first indexes.
+        db.session.execute(text("ANALYZE"))
+        db.session.commit()
     click.echo(f"Seeded {studio.name}. Sign in as admin@demo.test / demo-password.")
+
+
+@contextmanager
+def _stage_bar(shown):
+    """A progress bar on stderr that moves on as each seeding stage begins (the large demo
+    takes a minute); a no-op reporter when not `shown`."""
+    if not shown:
+        yield lambda stage: None
+        return
+    from app.demo import LARGE_STAGES
+
+    stages = [*LARGE_STAGES, "saving"]
+    with click.progressbar(length=len(stages), label="Seeding the large demo", file=sys.stderr,
+                           item_show_func=lambda stage: stage, show_eta=False,
+                           update_min_steps=0) as bar:  # update(0, stage) redraws too
+        begun = []
+
+        def progress(stage):
+            bar.update(1 if begun else 0, stage)
+            begun.append(stage)
+            if not sys.stderr.isatty():  # no bar to redraw: one line per stage instead
+                click.echo(f"  {stage}", err=True)
+
+        yield progress
+        bar.update(1, "done")
 
 
 @click.command("create-user")

@@ -124,15 +124,25 @@ def seed_teachers(studio):
     return teachers
 
 
-def _parent(studio, email, first, last, password):
+def create_login(email, password, first, last, password_hash=None):
+    """A demo login. With `password_hash` (a hash of `password`, made once for the large
+    studio's many logins) the slow argon2 hashing is not repeated."""
+    if password_hash is None:
+        return create_user(email, password, first_name=first, last_name=last)
+    user = create_user(email, None, first_name=first, last_name=last)
+    user.password_hash = password_hash
+    return user
+
+
+def _parent(studio, email, first, last, password, password_hash=None):
     user = _user(email)
     if user is None:
-        user = create_user(email, password, first_name=first, last_name=last)
+        user = create_login(email, password, first, last, password_hash)
         db.session.add(Membership(studio_id=studio.id, user_id=user.id, role=PARENT))
     return user
 
 
-def seed_families(studio, teachers, password):
+def seed_families(studio, teachers, password, password_hash=None):
     """A dozen families with parents who sign in, and about 25 students."""
     student_login = _user(LOGIN_STUDENT[0])
     for name, phone, address, parents, students in FAMILIES:
@@ -140,7 +150,7 @@ def seed_families(studio, teachers, password):
                         billing_email=parents[0][0], notes="")
         db.session.add(family)
         for email, first, last, relation in parents:
-            user = _parent(studio, email, first, last, password)
+            user = _parent(studio, email, first, last, password, password_hash)
             family.guardians.append(FamilyGuardian(
                 studio_id=studio.id, user=user, email=email, first_name=first, last_name=last,
                 relation=relation))
@@ -167,10 +177,10 @@ LAST_NAMES = ("Smith", "Lee", "Khan", "Rossi", "Novak", "Silva", "Okafor", "Chen
 INSTRUMENTS = ("piano", "violin", "guitar", "cello", "flute", "voice", "drums", "viola", "trumpet")
 
 
-def seed_large(studio, password, teacher_count=60, student_count=3000, seed=7):
+def seed_large(studio, password, teacher_count=60, student_count=3000, seed=7, password_hash=None):
     """Many teachers (with logins) and families for benchmarks; fast bulk inserts."""
     rng = random.Random(seed)
-    password_hash = hash_password(password)
+    password_hash = password_hash or hash_password(password)
     teachers = []
     for n in range(teacher_count):
         user = User(email=f"teacher{n:03d}@bench.test", first_name=rng.choice(FIRST_NAMES),
@@ -204,9 +214,10 @@ def seed_large(studio, password, teacher_count=60, student_count=3000, seed=7):
     db.session.flush()
 
 
-def seed_people(studio, password, size="small"):
+def seed_people(studio, password, size="small", *, password_hash=None, teacher_count=60,
+                student_count=3000):
     """Everything the directory shows in the demo studio."""
     teachers = seed_teachers(studio)
-    seed_families(studio, teachers, password)
+    seed_families(studio, teachers, password, password_hash)
     if size == "large":
-        seed_large(studio, password)
+        seed_large(studio, password, teacher_count, student_count, password_hash=password_hash)

@@ -1,16 +1,20 @@
 """Demo teaching records for Harmony Music Studio: notes on completed lessons, goals with a
 progress history, a small lesson-plan library, and practice logs for the past weeks."""
 import random
-from datetime import timedelta
+import uuid
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app.accounts.models import User
+from app.core.bulk import bulk_insert
 from app.core.db import utcnow
 from app.extensions import db
 from app.people.models import Student, TeacherProfile
-from app.scheduling.models import Lesson
+from app.scheduling.models import Lesson, LessonAttendee
 from app.teaching import services
+from app.teaching.models import Goal, GoalProgress, LessonNote, PracticeLog
 from app.teaching.services.common import studio_today
 
 DEMO_TEACHERS = ("teacher@demo.test", "clara.piano@demo.test", "miguel.guitar@demo.test",
@@ -158,7 +162,7 @@ def seed_practice(studio, rng):
                                      pieces=rng.choice(pieces), note="", today=today)
 
 
-def seed_teaching(studio, size="small"):
+def seed_teaching(studio, size="small", progress=None):
     """Everything the teaching pages show in the demo studio."""
     rng = random.Random(5)
     now = utcnow()
@@ -166,4 +170,131 @@ def seed_teaching(studio, size="small"):
     seed_goals(studio, now)
     seed_plans(studio)
     seed_practice(studio, rng)
+    if size == "large":
+        if progress:
+            progress("lesson notes")
+        seed_large_notes(studio, now)
+        seed_large_goals(studio, now)
     db.session.flush()
+
+
+# ------------------------------------------------------------------ the large demo (bench)
+
+LARGE_NOTES = NOTES + [
+    dict(summary="Worked on **tone**: long notes, slow bows and breathing. Then the middle "
+                 "section of the piece, which is nearly secure.",
+         topics_covered=["Tone production", "Middle section"],
+         assignments=["Long notes, five minutes a day", "Middle section three times, slowly"],
+         strengths=["Listening to the sound"], challenges=["Keeping the tempo steady"],
+         practice_target_minutes=120),
+    dict(summary="A great week of practice shows! We moved on to the next piece and set up "
+                 "a plan for the recital.",
+         topics_covered=["New piece", "Recital plan"],
+         assignments=["Learn the first eight bars", "Listen to a recording twice"],
+         strengths=["Consistent practice"], challenges=[], practice_target_minutes=150),
+    dict(summary="Rhythm focus: clapping and counting aloud, then playing with the backing "
+                 "track. Ended with an improvisation game.",
+         topics_covered=["Counting aloud", "Backing track", "Improvisation"],
+         assignments=["Clap the rhythm before playing", "Play along with the track"],
+         strengths=["Creativity"], challenges=["Dotted rhythms"], practice_target_minutes=90),
+    dict(summary="Short lesson energy-wise. We reviewed last week's assignment and kept "
+                 "the new material light.",
+         topics_covered=["Review"], assignments=["Same as last week"], strengths=["Effort"],
+         challenges=["Focus"], practice_target_minutes=60),
+]
+NOTE_SHARE = 0.75  # of the taught lessons have a note for each attending student
+GOAL_TITLES = [
+    ("Learn a recital piece", "Memorised and performed for the family."),
+    ("Scales up to three sharps", "Hands together (or both directions), steady tempo."),
+    ("Sight-read a page a week", ""),
+    ("Prepare the spring exam", "Repertoire, technique and ear tests."),
+    ("Play with a backing track", "Stay in time for a whole song."),
+    ("Practise five days a week", "Twenty minutes or more each day."),
+]
+PRACTICE_PIECES = [["Scales"], ["Recital piece"], ["Etude", "Scales"], ["New piece"], ["Sight-reading"]]
+
+
+def seed_large_notes(studio, now, *, share=NOTE_SHARE, seed=13):
+    """Notes on most taught lessons, one per present student, written by the teacher within
+    hours of the lesson; one in twenty is for parents only, one in twenty for the student."""
+    rng = random.Random(seed)
+    authors = dict(db.session.execute(select(TeacherProfile.id, TeacherProfile.user_id).where(
+        TeacherProfile.studio_id == studio.id)).all())
+    written = set(db.session.execute(select(LessonNote.lesson_id, LessonNote.student_id).where(
+        LessonNote.studio_id == studio.id)).all())
+    taught = db.session.execute(
+        select(Lesson.id, Lesson.teacher_id, Lesson.end_at, LessonAttendee.student_id)
+        .join(LessonAttendee, LessonAttendee.lesson_id == Lesson.id)
+        .where(Lesson.studio_id == studio.id, Lesson.status == "completed", Lesson.end_at < now,
+               LessonAttendee.attendance == "present")).all()
+    rows = []
+    for lesson_id, teacher_id, end_at, student_id in taught:
+        if rng.random() >= share or (lesson_id, student_id) in written:
+            continue
+        at = min(end_at + timedelta(minutes=rng.randint(10, 600)), now)
+        audience = rng.random()
+        rows.append({
+            "id": uuid.uuid4(), "studio_id": studio.id, "lesson_id": lesson_id, "student_id": student_id,
+            "author_id": authors.get(teacher_id), "practice_target_minutes": None, "topics_covered": [],
+            "assignments": [], "strengths": [], "challenges": [], **rng.choice(LARGE_NOTES),
+            "visible_to_student": audience >= 0.05, "visible_to_parent": not 0.05 <= audience < 0.1,
+            "created_at": at, "updated_at": at,
+        })
+    bulk_insert(LessonNote, rows)
+
+
+def seed_large_goals(studio, now, *, seed=17):
+    """Goals for about a third of the students, each with a history of progress every two
+    weeks (reaching 100% achieves it), and four weeks of practice logs for half of them."""
+    rng = random.Random(seed)
+    today, tz = studio_today(studio), ZoneInfo(studio.timezone)
+    students = db.session.execute(
+        select(Student.id, TeacherProfile.user_id)
+        .join(TeacherProfile, TeacherProfile.id == Student.primary_teacher_id)
+        .where(Student.studio_id == studio.id, Student.is_active.is_(True)).order_by(Student.id)).all()
+    goals, steps, logs = [], [], []
+    for student_id, author_id in students:
+        if rng.random() < 0.35:
+            for title, description in rng.sample(GOAL_TITLES, rng.choice((1, 1, 2))):
+                _large_goal(studio, rng, now, student_id, author_id, title, description, goals, steps)
+        if rng.random() < 0.5:
+            for days_ago in range(28):
+                if rng.random() < 0.5:
+                    day = today - timedelta(days=days_ago)
+                    at = datetime.combine(day, time(19), tzinfo=tz)  # logged in the evening
+                    logs.append({
+                        "id": uuid.uuid4(), "studio_id": studio.id, "student_id": student_id,
+                        "practice_date": day, "minutes": rng.choice((10, 15, 20, 25, 30, 30, 45, 60)),
+                        "pieces": rng.choice(PRACTICE_PIECES), "note": "", "recorded_by_id": None,
+                        "created_at": min(at, now), "updated_at": min(at, now),
+                    })
+    bulk_insert(Goal, goals)
+    bulk_insert(GoalProgress, steps)
+    bulk_insert(PracticeLog, logs)
+
+
+def _large_goal(studio, rng, now, student_id, author_id, title, description, goals, steps):
+    """One goal and its history, as `create_goal` and each `update_goal` record them."""
+    count = rng.randint(1, 5)
+    progress = sorted(rng.sample(range(0, 101, 5), count))
+    if rng.random() < 0.2:
+        progress[-1] = 100
+    started = now - timedelta(weeks=2 * count)
+    achieved = progress[-1] == 100
+    goal_id = uuid.uuid4()
+    last = started + timedelta(weeks=2 * (count - 1))
+    goals.append({
+        "id": goal_id, "studio_id": studio.id, "student_id": student_id, "title": title,
+        "description": description, "target_date": (now + timedelta(weeks=rng.randint(4, 20))).date(),
+        "progress_percentage": progress[-1], "status": "achieved" if achieved else "active",
+        "achieved_at": last if achieved else None, "created_by_id": author_id,
+        "created_at": started, "updated_at": last,
+    })
+    for n, value in enumerate(progress):
+        at = started + timedelta(weeks=2 * n)
+        steps.append({
+            "id": uuid.uuid4(), "studio_id": studio.id, "goal_id": goal_id, "progress": value,
+            "status": "achieved" if value == 100 else "active",
+            "note": "Goal set." if n == 0 else f"Week {2 * n}: steady progress.",
+            "recorded_by_id": author_id, "recorded_at": at, "created_at": at, "updated_at": at,
+        })
