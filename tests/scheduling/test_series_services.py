@@ -206,6 +206,44 @@ def test_the_horizon_job_extends_open_series_and_skips_clashes(sched):
     assert services.series.extend_series(sched.studio, series, today=later) == []
 
 
+def _pattern(s, teacher, student, room=None, start=date(2025, 1, 6), end=date(2025, 3, 31)):
+    series = RecurringSeries(studio_id=s.studio.id, teacher_id=teacher.id, student_id=student.id,
+                             room_id=room.id if room else None, frequency="weekly", day_of_week=TUESDAY,
+                             start_time=time(16), duration_minutes=30, start_date=start, end_date=end,
+                             lesson_type="private", rate=Decimal("40.00"))
+    db.session.add(series)
+    db.session.flush()
+    return series
+
+
+def test_generating_many_patterns_at_once_checks_them_against_each_other(sched):
+    first = _pattern(sched, sched.teacher, sched.student, sched.room)
+    same_teacher = _pattern(sched, sched.teacher, sched.sibling)
+    same_room = _pattern(sched, sched.other_teacher, sched.sibling, sched.room)
+    free = _pattern(sched, sched.other_teacher, sched.sibling, start=date(2025, 1, 8))
+    free.day_of_week = 3
+    created = services.series.extend_many(sched.studio, [first, same_teacher, same_room, free],
+                                          today=date(2025, 1, 6))
+    weeks = len(_lessons(first))
+    assert weeks == 12 and len(created) == 2 * weeks
+    assert _lessons(same_teacher) == [] and _lessons(same_room) == []
+    lesson = _lessons(first)[0]
+    assert lesson.student_ids == [sched.student.id] and lesson.attendees[0].attendance == "pending"
+    assert lesson.rate == Decimal("40.00") and lesson.room_id == sched.room.id
+    assert lesson.start_at.astimezone(sched.tz).time() == time(16)
+    assert {s.generated_until for s in (first, same_teacher, same_room, free)} == {date(2025, 3, 31)}
+    assert services.series.extend_many(sched.studio, [first, free], today=date(2025, 1, 6)) == []
+
+
+def test_generation_skips_a_student_busy_elsewhere_and_a_booked_room(sched):
+    day = date(2025, 1, 14)
+    sched.make.lesson(sched.studio, sched.other_teacher, [sched.student], start=sched.at(day, 16))
+    series = _pattern(sched, sched.teacher, sched.student)
+    created = services.series.extend_many(sched.studio, [series], today=date(2025, 1, 6))
+    assert day not in {lesson.occurrence_date for lesson in _lessons(series)}
+    assert len(created) == 11
+
+
 def test_the_rate_defaults_to_the_students_rate(sched):
     sched.student.default_lesson_rate = Decimal("42.50")
     series, lessons = _series(sched, end_date=date(2025, 1, 31))

@@ -2,14 +2,16 @@
 
 One check covers any number of candidate times (a single lesson, or every occurrence of a
 new series) with four queries: the teacher's, the students' and the room's lessons and the
-room's reservations over the whole span. Cancelled lessons and reservations never conflict.
+room's reservations near the candidates. Each query asks only for bookings that overlap one
+of the candidate windows (an OR of index ranges), so a busy teacher's year of lessons is
+never read to place a new weekly series. Cancelled lessons and reservations never conflict.
 The studio's buffer minutes keep a teacher's and a room's lessons apart.
 """
 import bisect
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, or_, select
 
 from app.core.errors import Conflict as ConflictError
 from app.core.schemas import UTC_FORMAT
@@ -45,7 +47,7 @@ class Clash:
 
 
 @dataclass
-class _Busy:
+class BusyTimes:
     """Busy intervals of one kind, sorted by start, searchable by time."""
 
     kind: str
@@ -65,25 +67,45 @@ class _Busy:
                 yield Clash(self.kind, b_start, b_end, lesson_id, reservation_id, student_id, day)
 
 
-def _lesson_rows(studio, span_start, span_end, exclude):
+def merged_windows(candidates, pad):
+    """[(earliest start, latest start, earliest end)] of what may overlap the candidates:
+    a booking overlaps (start, end) when it starts before end + pad and ends after
+    start - pad, so it starts after start - pad - MAX_DURATION. Touching windows merge."""
+    windows = []
+    for start, end, _day in sorted(candidates, key=lambda c: c[0]):
+        low, high, ends_after = start - pad - MAX_DURATION, end + pad, start - pad
+        if windows and low <= windows[-1][1]:
+            previous = windows[-1]
+            windows[-1] = (previous[0], max(previous[1], high), min(previous[2], ends_after))
+        else:
+            windows.append((low, high, ends_after))
+    return windows
+
+
+def _near(column_start, column_end, windows):
+    return or_(*(and_(column_start > low, column_start < high, column_end > ends_after)
+                 for low, high, ends_after in windows))
+
+
+def _lesson_rows(studio, windows, exclude):
     stmt = select(Lesson.id, Lesson.start_at, Lesson.end_at).where(
         Lesson.studio_id == studio.id, Lesson.status != "cancelled",
-        Lesson.start_at > span_start, Lesson.start_at < span_end,
+        _near(Lesson.start_at, Lesson.end_at, windows),
     )
     if exclude:
         stmt = stmt.where(Lesson.id.not_in(list(exclude)))
     return stmt
 
 
-def _collect(studio, span_start, span_end, *, teacher_id, student_ids, room_id,
-             exclude_lessons, exclude_reservations):
-    busy = {kind: _Busy(kind) for kind in ("teacher", "student", "room", "reservation")}
+def _collect(studio, windows, *, teacher_id, student_ids, room_id, exclude_lessons,
+             exclude_reservations):
+    busy = {kind: BusyTimes(kind) for kind in ("teacher", "student", "room", "reservation")}
     if teacher_id:
-        stmt = _lesson_rows(studio, span_start, span_end, exclude_lessons)
+        stmt = _lesson_rows(studio, windows, exclude_lessons)
         for row in db.session.execute(stmt.where(Lesson.teacher_id == teacher_id)):
             busy["teacher"].items.append((row.start_at, row.end_at, row.id, None, None))
     if student_ids:
-        stmt = _lesson_rows(studio, span_start, span_end, exclude_lessons).join(
+        stmt = _lesson_rows(studio, windows, exclude_lessons).join(
             LessonAttendee, LessonAttendee.lesson_id == Lesson.id
         ).add_columns(LessonAttendee.student_id).where(
             LessonAttendee.studio_id == studio.id, LessonAttendee.student_id.in_(list(student_ids))
@@ -91,13 +113,13 @@ def _collect(studio, span_start, span_end, *, teacher_id, student_ids, room_id,
         for row in db.session.execute(stmt):
             busy["student"].items.append((row.start_at, row.end_at, row.id, None, row.student_id))
     if room_id:
-        stmt = _lesson_rows(studio, span_start, span_end, exclude_lessons)
+        stmt = _lesson_rows(studio, windows, exclude_lessons)
         for row in db.session.execute(stmt.where(Lesson.room_id == room_id)):
             busy["room"].items.append((row.start_at, row.end_at, row.id, None, None))
         stmt = select(RoomReservation.id, RoomReservation.start_at, RoomReservation.end_at).where(
             RoomReservation.studio_id == studio.id, RoomReservation.room_id == room_id,
             RoomReservation.status == "confirmed",
-            RoomReservation.start_at > span_start, RoomReservation.start_at < span_end,
+            _near(RoomReservation.start_at, RoomReservation.end_at, windows),
         )
         if exclude_reservations:
             stmt = stmt.where(RoomReservation.id.not_in(list(exclude_reservations)))
@@ -118,9 +140,7 @@ def find_clashes(studio, candidates, *, teacher_id=None, student_ids=(), room_id
     if not candidates:
         return []
     pad = timedelta(minutes=studio.lesson_buffer_minutes or 0) if buffered else timedelta(0)
-    span_start = min(c[0] for c in candidates) - pad - MAX_DURATION
-    span_end = max(c[1] for c in candidates) + pad
-    busy = _collect(studio, span_start, span_end, teacher_id=teacher_id, student_ids=student_ids,
+    busy = _collect(studio, merged_windows(candidates, pad), teacher_id=teacher_id, student_ids=student_ids,
                     room_id=room_id, exclude_lessons=exclude_lessons,
                     exclude_reservations=exclude_reservations)
     clashes = []

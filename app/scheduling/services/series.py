@@ -5,17 +5,27 @@ horizon (26 weeks) that a daily job extends. Each lesson remembers the occurrenc
 (`occurrence_date`), so regeneration never doubles a date that was cancelled, moved or taught.
 Edits change untouched occurrences only (scheduled, not billed, not edited on their own).
 """
+import bisect
 import logging
 import uuid
 from datetime import time, timedelta
 
 from sqlalchemy import or_, select
 
+from app.core.bulk import bulk_insert
 from app.core.db import utcnow
 from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.scheduling import recurrence
-from app.scheduling.models import FREQUENCIES, LESSON_TYPES, Lesson, RecurringSeries
+from app.scheduling.models import (
+    FREQUENCIES,
+    LESSON_TYPES,
+    MAX_DURATION,
+    Lesson,
+    LessonAttendee,
+    RecurringSeries,
+    RoomReservation,
+)
 from app.scheduling.services.availability import booking_warnings
 from app.scheduling.services.common import (
     closed_checker,
@@ -31,7 +41,7 @@ from app.scheduling.services.common import (
     validate_duration_minutes,
     validate_interval,
 )
-from app.scheduling.services.conflicts import find_clashes, raise_if_clashes
+from app.scheduling.services.conflicts import BusyTimes, Clash, find_clashes, raise_if_clashes
 from app.scheduling.services.lessons import NeedsConfirmation, cancel_lesson, new_lesson, validate_place
 
 log = logging.getLogger(__name__)
@@ -319,38 +329,146 @@ def end_series(studio, actor, series, *, now=None):
 
 def extend_series(studio, series, *, today=None):
     """Generate the occurrences between the series' horizon and today's horizon. Run by a
-    job, so clashes and DST gaps skip that one occurrence (logged) instead of failing."""
-    today = today or local_today(studio)
-    until = recurrence.horizon(today)
-    if series.end_date is not None:
-        until = min(until, series.end_date)
-    start = max(series.start_date, (series.generated_until or series.start_date - timedelta(days=1))
-                + timedelta(days=1))
-    if not series.is_active or until < start:
+    job, so clashes and DST gaps skip that one occurrence (logged) instead of failing.
+    Returns the new lessons' ids."""
+    return extend_many(studio, [series], today=today)
+
+
+def extend_many(studio, series_list, *, today=None, until=None):
+    """Extend the horizon of many series of one studio at once (to `until`, by default
+    today's horizon): one read of the bookings over the span they need, clashes checked in
+    memory (lessons generated in this run included), new lessons and attendees inserted in
+    bulk. Returns the new lessons' ids."""
+    horizon = until or recurrence.horizon(today or local_today(studio))
+    work = []
+    for series in series_list:
+        until = horizon if series.end_date is None else min(horizon, series.end_date)
+        start = max(series.start_date, (series.generated_until or series.start_date - timedelta(days=1))
+                    + timedelta(days=1))
+        if series.is_active and start <= until:
+            work.append((series, start, until))
+    if not work:
         return []
-    taken = {row for row in db.session.scalars(select(Lesson.occurrence_date).where(
-        Lesson.studio_id == studio.id, Lesson.series_id == series.id, Lesson.occurrence_date >= start,
-    ))}
-    created = []
-    for occurrence in _occurrences_skipping_gaps(studio, series, start, until):
-        if occurrence.day in taken:
-            continue
-        clashes = find_clashes(studio, [(occurrence.start, occurrence.end, occurrence.day)],
-                               teacher_id=series.teacher_id, student_ids=[series.student_id],
-                               room_id=series.room_id)
-        if clashes:
-            log.warning("series %s: %s skipped, it clashes with %s", series.id, occurrence.day,
-                        [c.as_dict() for c in clashes])
-            continue
-        created.append(_occurrence_lesson(studio, None, series, occurrence))
-    series.generated_until = until
-    db.session.flush()
-    return created
+    first_day, last_day = min(w[1] for w in work), max(w[2] for w in work)
+    closed = closed_checker(studio, first_day, last_day)
+    taken = _taken_occurrences(studio, [w[0].id for w in work], first_day)
+    planned = [(series, [o for o in _occurrences_skipping_gaps(studio, series, start, until, closed)
+                         if o.day not in taken.get(series.id, ())])
+               for series, start, until in work]
+    busy = _BookingsInSpan(studio, [o for _s, occurrences in planned for o in occurrences])
+    lessons, attendees, now = [], [], utcnow()
+    for series, occurrences in planned:
+        template = _row_template(studio, series, now)
+        for occurrence in occurrences:
+            clashes = busy.clashes(series, occurrence)
+            if clashes:
+                log.warning("series %s: %s skipped, it clashes with %s", series.id, occurrence.day,
+                            [c.as_dict() for c in clashes])
+                continue
+            lesson_id = uuid.uuid4()
+            lessons.append({**template, "id": lesson_id, "start_at": occurrence.start,
+                            "end_at": occurrence.end, "occurrence_date": occurrence.day})
+            attendees.append({"id": uuid.uuid4(), "studio_id": studio.id, "lesson_id": lesson_id,
+                              "student_id": series.student_id, "attendance": "pending",
+                              "created_at": now, "updated_at": now})
+            busy.add(series, occurrence, lesson_id)
+    for series, _start, until in work:
+        series.generated_until = until
+    bulk_insert(Lesson, lessons)
+    bulk_insert(LessonAttendee, attendees)
+    return [row["id"] for row in lessons]
 
 
-def _occurrences_skipping_gaps(studio, series, start, until):
+
+def _taken_occurrences(studio, series_ids, first_day):
+    """{series id: {occurrence dates that already have a lesson}} from first_day on."""
+    taken = {}
+    for chunk in range(0, len(series_ids), 500):
+        rows = db.session.execute(select(Lesson.series_id, Lesson.occurrence_date).where(
+            Lesson.studio_id == studio.id, Lesson.series_id.in_(series_ids[chunk:chunk + 500]),
+            Lesson.occurrence_date >= first_day,
+        ))
+        for series_id, day in rows:
+            taken.setdefault(series_id, set()).add(day)
+    return taken
+
+
+def _row_template(studio, series, now):
+    """The columns `new_lesson` would set that every lesson of the series shares."""
+    return {
+        "studio_id": studio.id, "teacher_id": series.teacher_id, "student_id": series.student_id,
+        "room_id": series.room_id, "location": series.location or "", "online_url": series.online_url or "",
+        "lesson_type": series.lesson_type, "status": "scheduled", "rate": money(series.rate),
+        "notes": series.notes or "", "series_id": series.id, "is_exception": False, "created_by_id": None,
+        "created_at": now, "updated_at": now,
+    }
+
+
+class _BookingsInSpan:
+    """Every booking of a studio near a set of candidate times, by teacher, student and
+    room, read with three queries and kept up to date as lessons are added."""
+
+    def __init__(self, studio, candidates):
+        self.pad = timedelta(minutes=studio.lesson_buffer_minutes or 0)
+        self.busy = {"teacher": {}, "student": {}, "room": {}, "reservation": {}}
+        if not candidates:
+            return
+        low = min(o.start for o in candidates) - self.pad - MAX_DURATION
+        high = max(o.end for o in candidates) + self.pad
+        live = (Lesson.studio_id == studio.id, Lesson.status != "cancelled",
+                Lesson.start_at > low, Lesson.start_at < high)
+        for row in db.session.execute(select(Lesson.id, Lesson.teacher_id, Lesson.room_id,
+                                             Lesson.start_at, Lesson.end_at).where(*live)):
+            self._append("teacher", row.teacher_id, (row.start_at, row.end_at, row.id, None, None))
+            if row.room_id is not None:
+                self._append("room", row.room_id, (row.start_at, row.end_at, row.id, None, None))
+        for row in db.session.execute(select(Lesson.id, Lesson.start_at, Lesson.end_at,
+                                             LessonAttendee.student_id)
+                                      .join(LessonAttendee, LessonAttendee.lesson_id == Lesson.id)
+                                      .where(LessonAttendee.studio_id == studio.id, *live)):
+            self._append("student", row.student_id, (row.start_at, row.end_at, row.id, None, row.student_id))
+        for row in db.session.execute(select(RoomReservation.id, RoomReservation.room_id,
+                                             RoomReservation.start_at, RoomReservation.end_at).where(
+                RoomReservation.studio_id == studio.id, RoomReservation.status == "confirmed",
+                RoomReservation.start_at > low, RoomReservation.start_at < high)):
+            self._append("reservation", row.room_id, (row.start_at, row.end_at, None, row.id, None))
+        for kinds in self.busy.values():
+            for busy in kinds.values():
+                busy.finish()
+
+    def _append(self, kind, key, item):
+        self.busy[kind].setdefault(key, BusyTimes(kind)).items.append(item)
+
+    def _of(self, kind, key):
+        return self.busy[kind].get(key) or BusyTimes(kind)
+
+    def clashes(self, series, occurrence):
+        start, end, day = occurrence.start, occurrence.end, occurrence.day
+        found = list(self._of("teacher", series.teacher_id).overlapping(start, end, self.pad, day))
+        found += self._of("student", series.student_id).overlapping(start, end, timedelta(0), day)
+        if series.room_id is not None:
+            found += self._of("room", series.room_id).overlapping(start, end, self.pad, day)
+            found += [Clash("room", c.start, c.end, None, c.reservation_id, None, day)
+                      for c in self._of("reservation", series.room_id).overlapping(
+                          start, end, timedelta(0), day)]
+        return found
+
+    def add(self, series, occurrence, lesson_id):
+        item = (occurrence.start, occurrence.end, lesson_id, None, None)
+        self._insert("teacher", series.teacher_id, item)
+        self._insert("student", series.student_id, item[:4] + (series.student_id,))
+        if series.room_id is not None:
+            self._insert("room", series.room_id, item)
+
+    def _insert(self, kind, key, item):
+        busy = self.busy[kind].setdefault(key, BusyTimes(kind))
+        at = bisect.bisect_right(busy.starts, item[0])
+        busy.starts.insert(at, item[0])
+        busy.items.insert(at, item)
+
+
+def _occurrences_skipping_gaps(studio, series, start, until, closed):
     tz = studio_zone(studio)
-    closed = closed_checker(studio, start, until)
     for day in recurrence.occurrence_dates(series.frequency, series.day_of_week, series.start_date, until):
         if day < start or closed(day) is not None:
             continue
@@ -376,6 +494,5 @@ def extend_all_series(now=None):
             or_(RecurringSeries.end_date.is_(None),
                 RecurringSeries.end_date > RecurringSeries.generated_until),
         )).all()
-        for series in due:
-            created += len(extend_series(studio, series, today=today))
+        created += len(extend_many(studio, due, today=today))
     return created
