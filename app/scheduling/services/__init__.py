@@ -23,7 +23,13 @@ from app.scheduling.services.lessons import (
     schedule_lesson,
     update_lesson,
 )
-from app.scheduling.services.queries import check_range, lesson_query, lessons_between, upcoming_lessons
+from app.scheduling.services.queries import (
+    check_range,
+    lesson_query,
+    lesson_rows_between,
+    lessons_between,
+    upcoming_lessons,
+)
 from app.scheduling.services.reminders import send_due_reminders
 from app.scheduling.services.requests import (
     approve_request,
@@ -58,7 +64,7 @@ __all__ = [
     "create_closure", "create_feed", "create_room", "create_series", "decline_request",
     "delete_lesson", "feed_urls", "resolve_room", "resolve_student", "resolve_teacher", "update_following",
     "delete_closure", "delete_room", "end_series", "extend_all_series", "feed_for_token",
-    "find_clashes", "free_slots", "lesson_query", "lessons_between", "mark_no_show",
+    "find_clashes", "free_slots", "lesson_query", "lesson_rows_between", "lessons_between", "mark_no_show",
     "pending_request_for", "raise_if_clashes", "render_feed", "reopen_lesson",
     "request_cancellation", "reschedule_lesson", "reserve_room", "revoke_feeds",
     "schedule_lesson", "send_due_reminders", "update_closure", "update_lesson", "update_room",

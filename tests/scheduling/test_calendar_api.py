@@ -1,0 +1,139 @@
+"""GET /api/v1/lessons/calendar answers exactly what CalendarEventSchema dumps of the same
+lessons, for every role: it builds its events directly (thousands a week), so this is the
+proof that no field, value or per-role rule drifts from the schema."""
+
+import uuid
+from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from flask import jsonify
+
+from app.core.tenancy import current_principal
+from app.extensions import db
+from app.scheduling import services
+from app.scheduling.api.common import json_array
+from app.scheduling.models import RecurringSeries
+from app.scheduling.schemas import CalendarEventSchema
+
+MONDAY = date(2030, 4, 1)  # New York is at UTC-4 that week
+SUNDAY = MONDAY + timedelta(days=6)
+WEEK = f"start={MONDAY}&end={SUNDAY}"
+
+
+def _series(world):
+    series = RecurringSeries(
+        id=uuid.uuid4(), studio_id=world.studio.id, teacher_id=world.teacher.id,
+        student_id=world.student.id, day_of_week=0, start_time=time(16), duration_minutes=30,
+        start_date=MONDAY, rate=Decimal("40.00"),
+    )
+    db.session.add(series)
+    return series
+
+
+def _week_of_lessons(world, make):
+    """A week with every kind of lesson and every optional field set somewhere."""
+    w, at = world, world.at
+    stranger = make.student(w.studio, first_name="Zoë", last_name="Ångström", instrument="cello")
+    nameless = make.teacher(w.studio, first_name="", last_name="", calendar_color="#112233")
+    series = _series(w)
+    make.lesson(w.studio, w.teacher, [w.student], start=at(MONDAY, 16), room=w.room, series=series,
+                occurrence_date=MONDAY, rate="40", notes="Scales, then the Bach.")
+    group = make.lesson(w.studio, w.other_teacher, [w.sibling, stranger, w.student],
+                        start=at(MONDAY + timedelta(days=1), 17), minutes=60, lesson_type="group",
+                        location="Town hall", rate="25.50")
+    for minutes, attendee in zip((3, 1, 2), group.attendees, strict=True):  # listed by when added
+        attendee.created_at = datetime(2030, 1, 1, tzinfo=timezone.utc) + timedelta(minutes=minutes)
+    cancelled = make.lesson(w.studio, w.teacher, [w.sibling], start=at(MONDAY + timedelta(days=2), 15),
+                            online_url="https://meet.example.test/abc", rate="40")
+    cancelled.status = "cancelled"
+    cancelled.cancelled_at = at(MONDAY, 9)
+    cancelled.cancelled_by_id = w.admin.id
+    cancelled.cancellation_reason = "Sick"
+    cancelled.cancellation_outcome = "makeup_credit"
+    make.lesson(w.studio, w.teacher, [w.sibling], start=at(MONDAY + timedelta(days=3), 15, 30),
+                minutes=45, lesson_type="makeup", rescheduled_from=cancelled, room=w.room,
+                location="ignored: the room wins")
+    taught = make.lesson(w.studio, nameless, [w.student], start=at(MONDAY + timedelta(days=4), 10),
+                         rate=None, status="completed")
+    taught.attendance_taken_at = at(MONDAY + timedelta(days=4), 11)
+    taught.attendees[0].attendance = "absent"
+    taught.billed_line_item_id = uuid.uuid4()
+    make.lesson(w.studio, w.other_teacher, [stranger], start=at(SUNDAY, 12))  # nowhere in particular
+    make.lesson(w.studio, w.teacher, [], start=at(SUNDAY, 14), lesson_type="recital")  # no students
+    make.lesson(w.studio, w.teacher, [w.student], start=at(MONDAY - timedelta(days=1), 23, 45),
+                minutes=30)  # starts the evening before, ends on Monday
+    make.lesson(w.studio, w.teacher, [w.student], start=at(SUNDAY + timedelta(days=1), 9))  # next week
+    db.session.commit()
+
+
+def _schema_dump(app, headers, query):
+    """What the schema dumps of the lessons the service finds, as the caller of `headers`."""
+    args = dict(part.split("=") for part in query.split("&"))
+    filters = {name: uuid.UUID(args[name]) for name in ("teacher", "student", "room") if name in args}
+    with app.app_context(), app.test_request_context("/api/v1/lessons/calendar", headers=headers):
+        lessons = services.lessons_between(current_principal(), date.fromisoformat(args["start"]),
+                                           date.fromisoformat(args["end"]), **filters)
+        return CalendarEventSchema(many=True).dump(lessons)
+
+
+def _same_events(app, client, headers, query):
+    response = client.get(f"/api/v1/lessons/calendar?{query}", headers=headers)
+    assert response.status_code == 200, response.json
+    expected = _schema_dump(app, headers, query)
+    assert response.json == expected
+    assert [list(event) for event in response.json] == [list(event) for event in expected]  # key order
+    return response.json
+
+
+def test_the_week_covers_every_kind_of_lesson(app, client, tokens, world, make):
+    _week_of_lessons(world, make)
+    events = _same_events(app, client, tokens["admin"], WEEK)
+    assert len(events) == 8
+    assert {e["lesson_type"] for e in events} == {"private", "group", "makeup", "recital"}
+    assert {e["status"] for e in events} == {"scheduled", "cancelled", "completed"}
+    assert {e["location"] for e in events} == {"Room A", "Town hall", "Online", None}
+    assert {e["title"] for e in events} >= {"No students", "Zoë Ångström, Sam Bennett, Ella Bennett"}
+    assert {e["rate"] for e in events} == {"40.00", "25.50", None}
+    assert any(e["teacher"]["full_name"] == e["teacher"]["email"] for e in events)  # no name
+    for field in ("recurring_pattern", "occurrence_date", "rescheduled_from", "cancelled_at",
+                  "cancelled_by", "cancellation_outcome", "attendance_taken_at", "room", "student"):
+        assert any(e[field] is not None for e in events) and any(e[field] is None for e in events), field
+    assert any(e["is_billed"] for e in events) and any(s["attendance"] == "absent"
+                                                       for e in events for s in e["students"])
+
+
+@pytest.mark.parametrize("role", ["owner", "teacher", "parent", "student"])
+def test_each_role_sees_what_the_schema_shows_it(app, client, tokens, world, make, role):
+    _week_of_lessons(world, make)
+    events = _same_events(app, client, tokens[role], WEEK)
+    assert events and all(("rate" in e) == (role in ("owner", "parent")) for e in events)
+
+
+def test_filters_match_the_schema_too(app, client, tokens, world, make):
+    _week_of_lessons(world, make)
+    for query in (f"teacher={world.teacher.id}", f"student={world.sibling.id}", f"room={world.room.id}",
+                  f"teacher={world.other_teacher.id}&student={world.student.id}"):
+        assert _same_events(app, client, tokens["admin"], f"{WEEK}&{query}")
+    assert _same_events(app, client, tokens["parent"], f"{WEEK}&teacher={world.other_teacher.id}")
+    assert _same_events(app, client, tokens["foreign_admin"], WEEK) == []
+
+
+def test_bad_ranges_answer_400_as_before(client, tokens, world):
+    cases = {
+        f"start={SUNDAY}&end={MONDAY}": ("end", "Must be on or after start."),
+        f"start={MONDAY}&end={MONDAY + timedelta(days=62)}": ("end", "Ask for at most 62 days at a time."),
+        f"start={MONDAY}": ("end", "Missing data for required field."),
+        f"start=nonsense&end={SUNDAY}": ("start", "Not a valid date."),
+    }
+    for query, (field, message) in cases.items():
+        response = client.get(f"/api/v1/lessons/calendar?{query}", headers=tokens["admin"])
+        assert response.status_code == 400, query
+        assert response.json["field_errors"][field] == [message], response.json
+
+
+@pytest.mark.parametrize("count", [0, 1, 3, 7])
+def test_events_are_encoded_in_batches_as_one_array(app, count):
+    items = [{"n": n, "name": "Zoë"} for n in range(count)]
+    with app.app_context():
+        assert json_array(iter(items), batch_size=3).get_data() == jsonify(items).get_data()
