@@ -91,10 +91,12 @@ WEB_PAGES = {
         "/invoices",
         "/payments",
         "/notes",
+        "/notes?student_q=kid",
         "/reports",
+        "/reports/teacher-hours",
         "/families/{family}",
     ],
-    "teacher": ["/", "/calendar?view=week&date={day}", "/notes"],
+    "teacher": ["/", "/calendar?view=week&date={day}", "/notes", "/notes?student_q=kid", "/reports"],
     "parent": ["/", "/families/{family}", "/families/{family}/statement"],
 }
 

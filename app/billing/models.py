@@ -82,8 +82,12 @@ class Invoice(IdMixin, TimestampMixin, TenantMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("studio_id", "number"),
         sa.Index("ix_invoice_studio_family_issue", "studio_id", "family_id", "issue_date"),
-        sa.Index("ix_invoice_studio_status_due", "studio_id", "status", "due_date"),
-        sa.Index("ix_invoice_studio_issue", "studio_id", "issue_date"),
+        # Covering indexes: the reports add up open balances and invoiced totals from the index.
+        sa.Index("ix_invoice_studio_status_due_balance", "studio_id", "status", "due_date",
+                 "family_id", "balance_due"),
+        sa.Index("ix_invoice_studio_issue_total", "studio_id", "issue_date", "status", "total"),
+        # The invoice lists: newest first, ties by id, one page read straight off the index.
+        sa.Index("ix_invoice_studio_issue_id", "studio_id", "issue_date", "id"),
         sa.CheckConstraint(f"status IN {_in(INVOICE_STATUSES)}", name="status"),
         sa.CheckConstraint("due_date >= issue_date", name="due_after_issue"),
         sa.CheckConstraint("discount >= 0 AND subtotal >= 0 AND tax >= 0 AND total >= 0",
@@ -208,7 +212,8 @@ class Payment(IdMixin, TimestampMixin, TenantMixin, db.Model):
     refunds: Mapped[list["Payment"]] = relationship(back_populates="refund_of")
 
     __table_args__ = (
-        sa.Index("ix_payment_studio_paid", "studio_id", "paid_at"),
+        sa.Index("ix_payment_studio_paid_amount", "studio_id", "paid_at", "method", "amount"),  # reports
+        sa.Index("ix_payment_studio_paid_id", "studio_id", "paid_at", "id"),  # the payment lists
         sa.Index("ix_payment_studio_invoice", "studio_id", "invoice_id"),
         sa.Index("ix_payment_invoice", "invoice_id"),  # Invoice.payments loads by invoice_id alone
         sa.Index("ix_payment_studio_family_paid", "studio_id", "family_id", "paid_at"),

@@ -28,14 +28,15 @@ def _range(studio, args):
 
 
 def revenue_report(studio, start, end):
-    months = reports.revenue_by_month(studio, start, end)
+    payments = reports.payment_totals(studio, start, end)
+    months = reports.revenue_by_month(studio, start, end, payments)
     return {
         "start_date": start, "end_date": end, "currency": studio.currency,
         "months": [{"month": f"{m.month:%Y-%m}", "invoiced": m.invoiced, "collected": m.collected}
                    for m in months],
         "total_invoiced": sum((m.invoiced for m in months), ZERO),
         "total_collected": sum((m.collected for m in months), ZERO),
-        "by_method": reports.payments_by_method(studio, start, end),
+        "by_method": reports.payments_by_method(studio, start, end, payments),
     }
 
 

@@ -225,6 +225,9 @@ class Lesson(IdMixin, TimestampMixin, TenantMixin, db.Model):
         sa.Index("ix_lesson_studio_room_start", "studio_id", "room_id", "start_at"),
         sa.Index("ix_lesson_studio_student_start", "studio_id", "student_id", "start_at"),
         sa.Index("ix_lesson_studio_series_occurrence", "studio_id", "series_id", "occurrence_date"),
+        # Covering the teacher-hours report: minutes per teacher and status, from the index alone.
+        sa.Index("ix_lesson_studio_status_teacher_start", "studio_id", "status", "teacher_id",
+                 "start_at", "end_at"),
         sa.CheckConstraint("end_at > start_at", name="ends_after_start"),
         sa.CheckConstraint(f"lesson_type IN {_in(LESSON_TYPES)}", name="lesson_type"),
         sa.CheckConstraint(f"status IN {_in(LESSON_STATUSES)}", name="status"),

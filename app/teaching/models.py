@@ -50,6 +50,7 @@ class LessonNote(IdMixin, TimestampMixin, TenantMixin, db.Model):
     __table_args__ = (
         sa.UniqueConstraint("studio_id", "lesson_id", "student_id"),
         sa.Index("ix_lesson_note_studio_student_created", "studio_id", "student_id", "created_at"),
+        sa.Index("ix_lesson_note_studio_created", "studio_id", "created_at"),  # the notes list
         sa.Index("ix_lesson_note_lesson", "lesson_id"),  # notes of lessons, loaded by lesson_id
         sa.CheckConstraint(
             f"practice_target_minutes IS NULL OR (practice_target_minutes >= 1 "

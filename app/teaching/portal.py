@@ -2,7 +2,7 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import defaultload, selectinload
 
 from app.core.db import utcnow
 from app.extensions import db
@@ -15,6 +15,7 @@ from app.teaching.models import Goal, LessonNote
 from app.teaching.services.common import studio_today, week_bounds
 
 RECENT_NOTES = 5
+ASSIGNMENT_LOOKBACK = 50  # notes searched for each child's latest assignments
 AGENDA_DAYS = 7
 
 
@@ -28,12 +29,9 @@ class Portal:
     week: tuple
 
 
-def _latest_notes_with_assignments(notes_stmt, students):
+def _latest_notes_with_assignments(notes, students):
     latest = {}
-    stmt = (notes_stmt.join(Lesson, Lesson.id == LessonNote.lesson_id)
-            .where(LessonNote.student_id.in_([s.id for s in students]))
-            .order_by(Lesson.start_at.desc()).limit(50))
-    for note in db.session.scalars(stmt).unique():
+    for note in notes:
         if note.assignments and note.student_id not in latest:
             latest[note.student_id] = note
     return [(s, latest[s.id]) for s in students if s.id in latest]
@@ -47,15 +45,18 @@ def family_portal(principal):
         policies.record_students(principal).where(Student.is_active.is_(True))
         .order_by(Student.first_name, Student.last_name)).all()
     notes_stmt = policies.visible_notes(principal)
+    # One read serves both the latest notes and each child's latest assignments; the cards
+    # show the lesson's date and teacher, not who else attended.
     notes = db.session.scalars(
         notes_stmt.join(Lesson, Lesson.id == LessonNote.lesson_id)
-        .order_by(Lesson.start_at.desc(), LessonNote.created_at.desc()).limit(RECENT_NOTES)).unique().all()
+        .order_by(Lesson.start_at.desc(), LessonNote.created_at.desc()).limit(ASSIGNMENT_LOOKBACK)
+        .options(defaultload(LessonNote.lesson).lazyload(Lesson.attendees))).unique().all()
     goals = db.session.scalars(
         policies.visible_goals(principal).where(Goal.status == "active")
         .order_by(Goal.target_date.is_(None), Goal.target_date, Goal.created_at)).unique().all()
     return Portal(
-        students=students, notes=notes,
-        assignments=_latest_notes_with_assignments(notes_stmt, students), goals=goals,
+        students=students, notes=notes[:RECENT_NOTES],
+        assignments=_latest_notes_with_assignments(notes, students), goals=goals,
         practice=services.weekly_summary(studio, students, notes_stmt),
         week=week_bounds(studio_today(studio)),
     )

@@ -59,14 +59,18 @@ class Account:
 
 
 def family_account(family):
+    """Balance, overdue part and open invoices of `family`, and its credit (one query)."""
+    credit = (select(func.sum(FamilyCredit.amount))
+              .where(FamilyCredit.studio_id == family.studio_id, FamilyCredit.family_id == family.id)
+              .scalar_subquery())
     row = db.session.execute(
         select(func.coalesce(func.sum(Invoice.balance_due), 0), func.count(Invoice.id),
-               func.coalesce(func.sum(Invoice.balance_due).filter(Invoice.status == "overdue"), 0))
+               func.coalesce(func.sum(Invoice.balance_due).filter(Invoice.status == "overdue"), 0),
+               credit)
         .where(Invoice.studio_id == family.studio_id, Invoice.family_id == family.id,
                Invoice.status.in_(OPEN_STATUSES))
     ).one()
-    credit = credits([family.id], family.studio_id).get(family.id, ZERO)
-    return Account(to_money(row[0]), credit, to_money(row[2]), row[1])
+    return Account(to_money(row[0]), to_money(row[3]), to_money(row[2]), row[1])
 
 
 @dataclass(frozen=True)

@@ -8,12 +8,11 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
-from sqlalchemy import Integer, cast, func, select
+from sqlalchemy import Integer, case, cast, func, literal, select
 
 from app.billing.models import METHOD_LABELS, OPEN_STATUSES, PAYMENT_METHODS, Invoice, Payment
 from app.billing.services.common import local_today
 from app.billing.services.generation import months_between
-from app.core.formatting import local_datetime
 from app.core.money import ZERO, to_money
 from app.extensions import db
 from app.people.models import Family, TeacherProfile
@@ -40,25 +39,52 @@ class RevenueMonth:
     collected: Decimal = ZERO
 
 
-def revenue_by_month(studio, start, end):
-    """One row per month of start..end: invoiced and collected."""
+def revenue_by_month(studio, start, end, payments=None):
+    """One row per month of start..end: invoiced and collected (`payments`: the period's
+    payment_totals, when the caller has them already)."""
     rows = {m: RevenueMonth(m) for m in months_between(start, end)}
-    invoiced = db.session.execute(select(Invoice.issue_date, Invoice.total).where(
-        Invoice.studio_id == studio.id, Invoice.status.notin_(("draft", "void")),
-        Invoice.issue_date >= start, Invoice.issue_date <= end))
+    # Summed in SQL per issue day (the index is in that order), then per month here.
+    invoiced = db.session.execute(
+        select(Invoice.issue_date, func.sum(Invoice.total))
+        .where(Invoice.studio_id == studio.id, Invoice.status.notin_(("draft", "void")),
+               Invoice.issue_date >= start, Invoice.issue_date <= end)
+        .group_by(Invoice.issue_date))
     for issue_date, total in invoiced:
-        rows[issue_date.replace(day=1)].invoiced += total
-    for paid_day, amount in _payments(studio, start, end):
-        rows[paid_day.replace(day=1)].collected += amount
+        rows[issue_date.replace(day=1)].invoiced += to_money(total)
+    for total in payments if payments is not None else payment_totals(studio, start, end):
+        rows[total.month].collected += total.amount
     return list(rows.values())
 
 
-def _payments(studio, start, end, *columns):
+@dataclass
+class PaymentTotal:
+    month: date
+    method: str
+    count: int  # payments, not refunds
+    amount: Decimal  # net of refunds
+
+
+def payment_totals(studio, start, end):
+    """Payments received on the local days start..end, summed in SQL per local month and
+    payment method."""
+    months = list(months_between(start, end))
+    month = _local_month(studio, months).label("month")
     first, last = day_bounds(studio, start, end)
-    stmt = select(Payment.paid_at, Payment.amount, *columns).where(
-        Payment.studio_id == studio.id, Payment.paid_at >= first, Payment.paid_at < last)
-    for row in db.session.execute(stmt):
-        yield (local_datetime(row[0], studio).date(), row[1], *row[2:])
+    stmt = (select(month, Payment.method, func.count().filter(Payment.amount > 0),
+                   func.sum(Payment.amount))
+            .where(Payment.studio_id == studio.id, Payment.paid_at >= first, Payment.paid_at < last)
+            .group_by(month, Payment.method))
+    return [PaymentTotal(months[index], method, count, to_money(amount))
+            for index, method, count, amount in db.session.execute(stmt)]
+
+
+def _local_month(studio, months):
+    """SQL: the index in `months` of the studio-local month a payment was received in."""
+    starts = [day_bounds(studio, month, month)[0] for month in months[1:]]
+    if not starts:
+        return literal(0)
+    return case(*((Payment.paid_at < start, index) for index, start in enumerate(starts)),
+                else_=len(starts))
 
 
 @dataclass
@@ -72,11 +98,11 @@ class MethodTotal:
         return METHOD_LABELS[self.method]
 
 
-def payments_by_method(studio, start, end):
+def payments_by_method(studio, start, end, payments=None):
     totals = {m: MethodTotal(m) for m in PAYMENT_METHODS}
-    for _day, amount, method in _payments(studio, start, end, Payment.method):
-        totals[method].amount += amount
-        totals[method].count += 1 if amount > 0 else 0
+    for total in payments if payments is not None else payment_totals(studio, start, end):
+        totals[total.method].count += total.count
+        totals[total.method].amount += total.amount
     return list(totals.values())
 
 
@@ -98,24 +124,50 @@ def bucket_for(days_past_due):
     return AGING_BUCKETS[0][0]
 
 
-def outstanding(studio, today=None):
-    """Open balances per family by days past the due date (not yet due counts as 0–30).
-    Returns (rows by family name, totals per bucket)."""
+def _aging_sums(today, invoice):
+    """SQL: the open balance in each age bucket, by days past the due date (as
+    Invoice.days_overdue; not yet due counts as 0–30). `invoice`: columns of open invoices."""
+    sums = []
+    for _name, low, high in AGING_BUCKETS:
+        due = [invoice.due_date <= today - timedelta(days=low)] if low else []
+        if high is not None:
+            due.append(invoice.due_date >= today - timedelta(days=high))
+        sums.append(func.sum(invoice.balance_due).filter(*due) if due else func.sum(invoice.balance_due))
+    return sums
+
+
+def _buckets(sums):
+    return {name: to_money(value) for (name, *_), value in zip(AGING_BUCKETS, sums, strict=True)}
+
+
+def _open_balances(studio, *columns):
+    return select(*columns).where(Invoice.studio_id == studio.id, Invoice.status.in_(OPEN_STATUSES),
+                                  Invoice.balance_due > 0)
+
+
+def outstanding(studio, today=None, limit=None):
+    """Open balances per family by days past the due date (not yet due counts as 0–30), summed
+    in SQL. Returns (rows, largest total first, at most `limit` of them; totals per bucket)."""
     today = today or local_today(studio)
-    # Columns, not Invoice objects: a large studio has thousands of open invoices.
-    stmt = (select(Invoice.family_id, Family.name, Invoice.due_date, Invoice.balance_due)
-            .join(Family, Family.id == Invoice.family_id)
-            .where(Invoice.studio_id == studio.id, Invoice.status.in_(OPEN_STATUSES),
-                   Invoice.balance_due > 0))
-    rows = {}
-    totals = {name: ZERO for name, *_ in AGING_BUCKETS}
-    for family_id, family_name, due_date, balance_due in db.session.execute(stmt):
-        row = rows.setdefault(family_id, AgingRow(family_id, family_name))
-        name = bucket_for(max(0, (today - due_date).days))  # as Invoice.days_overdue
-        row.buckets[name] += balance_due
-        totals[name] += balance_due
-    ordered = sorted(rows.values(), key=lambda r: (-r.total, r.family_name.lower()))
-    return ordered, totals
+    # The open invoices first (a few thousand at most), then summed per family: grouping
+    # straight from the table would walk every invoice in family order.
+    open_invoice = (_open_balances(studio, Invoice.family_id, Invoice.due_date, Invoice.balance_due)
+                    .cte("open_invoice").prefix_with("MATERIALIZED"))
+    stmt = (select(open_invoice.c.family_id, Family.name, *_aging_sums(today, open_invoice.c))
+            .join(Family, Family.id == open_invoice.c.family_id)
+            .group_by(open_invoice.c.family_id, Family.name)
+            .order_by(func.sum(open_invoice.c.balance_due).desc(), func.lower(Family.name),
+                      open_invoice.c.family_id))
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    rows = [AgingRow(family_id, name, _buckets(sums)) for family_id, name, *sums in db.session.execute(stmt)]
+    totals = _buckets(db.session.execute(_open_balances(studio, *_aging_sums(today, Invoice))).one())
+    return rows, totals
+
+
+def families_owing(studio):
+    """How many families have an open balance."""
+    return db.session.scalar(_open_balances(studio, func.count(Invoice.family_id.distinct())))
 
 
 @dataclass
@@ -148,25 +200,24 @@ def _lesson_minutes():
 def teacher_hours(studio, start, end, teacher_id=None):
     """Per teacher: lessons taught (completed) and no-shows in start..end, their minutes."""
     first, last = day_bounds(studio, start, end)
-    # Summed in SQL: a year of a large studio is ~100k lessons, too many to add up in Python.
-    stmt = (select(Lesson.teacher_id, Lesson.status, func.count(), func.sum(_lesson_minutes()))
-            .where(Lesson.studio_id == studio.id, Lesson.start_at >= first, Lesson.start_at < last,
-                   Lesson.status.in_(("completed", "no_show")))
-            .group_by(Lesson.teacher_id, Lesson.status))
-    teachers_stmt = select(TeacherProfile).where(TeacherProfile.studio_id == studio.id)
+
+    def per_teacher(value, *statuses):
+        # Summed in SQL, one index range per teacher and status: a year of a large studio is
+        # ~100k lessons, too many to add up in Python (or to sort for a GROUP BY).
+        return select(value).where(
+            Lesson.studio_id == studio.id, Lesson.status.in_(statuses),
+            Lesson.teacher_id == TeacherProfile.id,
+            Lesson.start_at >= first, Lesson.start_at < last).scalar_subquery()
+
+    stmt = select(TeacherProfile, per_teacher(func.count(), "completed"),
+                  per_teacher(func.count(), "no_show"),
+                  per_teacher(func.sum(_lesson_minutes()), "completed", "no_show")
+                  ).where(TeacherProfile.studio_id == studio.id)
     if teacher_id is not None:
-        stmt = stmt.where(Lesson.teacher_id == teacher_id)
-        teachers_stmt = teachers_stmt.where(TeacherProfile.id == teacher_id)
-    rows = {t.id: TeacherHours(t) for t in db.session.scalars(teachers_stmt)}
-    for teacher, status, count, minutes in db.session.execute(stmt):
-        row = rows[teacher]
-        row.minutes += int(minutes or 0)
-        if status == "no_show":
-            row.no_shows += count
-        else:
-            row.lessons += count
-    return sorted((r for r in rows.values() if r.minutes or teacher_id),
-                  key=lambda r: r.teacher.full_name.lower())
+        stmt = stmt.where(TeacherProfile.id == teacher_id)
+    rows = [TeacherHours(teacher, lessons, no_shows, int(minutes or 0))
+            for teacher, lessons, no_shows, minutes in db.session.execute(stmt)]
+    return sorted((r for r in rows if r.minutes or teacher_id), key=lambda r: r.teacher.full_name.lower())
 
 
 def attendance(studio, start, end):

@@ -1,6 +1,7 @@
 """What the portal and other domains' pages show of billing: a family's balance, in
 partials (templates/dashboard/_portal_balance.html, billing/_family_account.html)."""
 from sqlalchemy import select
+from sqlalchemy.orm import lazyload
 
 from app.billing import policies, services
 from app.billing.models import OPEN_STATUSES, Invoice
@@ -21,7 +22,8 @@ def portal_billing():
         open_invoices = db.session.scalars(
             policies.visible_invoices().where(Invoice.family_id == family.id,
                                               Invoice.status.in_(OPEN_STATUSES))
-            .order_by(Invoice.due_date, Invoice.id).limit(5)).all()
+            .order_by(Invoice.due_date, Invoice.id).limit(5)
+            .options(lazyload(Invoice.line_items))).all()  # the list shows totals only
         summary.append((family, services.family_account(family), open_invoices))
     return summary
 

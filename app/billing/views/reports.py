@@ -10,6 +10,7 @@ from app.billing.reports_api import hours_scope
 from app.billing.services import reports
 from app.billing.views import billing_bp
 from app.billing.views.common import date_arg, render
+from app.core import htmx
 from app.core.errors import NotFound
 from app.core.formatting import date_filter
 from app.core.money import ZERO
@@ -17,6 +18,7 @@ from app.core.permissions import can, requires
 from app.core.tenancy import current_studio
 
 CHART_WIDTH, CHART_HEIGHT, CHART_TOP, CHART_BOTTOM = 720, 260, 16, 36
+OUTSTANDING_ROWS = 20  # the largest balances; the CSV has every family
 
 
 def _range(studio):
@@ -63,23 +65,41 @@ def revenue_chart(studio, months):
 @login_required
 @requires("reports.teacher_hours")
 def reports_page():
+    """Managers see every report; the teacher-hours table loads after the page (it adds up a
+    year of lessons). A teacher sees their own hours only."""
     studio = current_studio()
     start, end = _range(studio)
-    context = {"studio": studio, "start": start, "end": end, "full": can("reports.view")}
-    teacher_id = hours_scope(None) if not context["full"] else None
-    context["hours"] = reports.teacher_hours(studio, start, end, teacher_id)
-    if context["full"]:
-        months = reports.revenue_by_month(studio, start, end)
-        aging_rows, aging_totals = reports.outstanding(studio)
-        context.update(
-            months=months, chart=revenue_chart(studio, months),
-            invoiced=sum((m.invoiced for m in months), ZERO),
-            collected=sum((m.collected for m in months), ZERO),
-            aging_rows=aging_rows, aging_totals=aging_totals, aging_labels=reports.AGING_LABELS,
-            methods=reports.payments_by_method(studio, start, end),
-            attendance=reports.attendance(studio, start, end),
-        )
+    context = {"studio": studio, "start": start, "end": end, "full": can("reports.view"),
+               "hours": None, "lessons_taught": None}
+    if not context["full"]:
+        context["hours"] = reports.teacher_hours(studio, start, end, hours_scope(None))
+        return render("billing/reports.html", **context)
+    payments = reports.payment_totals(studio, start, end)
+    months = reports.revenue_by_month(studio, start, end, payments)
+    aging_rows, aging_totals = reports.outstanding(studio, limit=OUTSTANDING_ROWS)
+    context.update(
+        months=months, chart=revenue_chart(studio, months),
+        invoiced=sum((m.invoiced for m in months), ZERO),
+        collected=sum((m.collected for m in months), ZERO),
+        aging_rows=aging_rows, aging_totals=aging_totals, aging_labels=reports.AGING_LABELS,
+        families_owing=(reports.families_owing(studio) if len(aging_rows) == OUTSTANDING_ROWS
+                        else len(aging_rows)),
+        methods=reports.payments_by_method(studio, start, end, payments),
+    )
     return render("billing/reports.html", **context)
+
+
+@billing_bp.route("/reports/teacher-hours")
+@login_required
+@requires("reports.teacher_hours")
+def teacher_hours_report():
+    """The teacher-hours table (htmx: with the page's "Lessons taught" figure), or its page."""
+    studio = current_studio()
+    start, end = _range(studio)
+    full = can("reports.view")
+    hours = reports.teacher_hours(studio, start, end, None if full else hours_scope(None))
+    return render("billing/teacher_hours.html", partial="billing/_teacher_hours.html",
+                  studio=studio, start=start, end=end, full=full, hours=hours, oob=htmx.is_htmx())
 
 
 def _safe(value):

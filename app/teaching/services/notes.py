@@ -1,8 +1,9 @@
 """Lesson notes: written by the lesson's teacher (or a manager) for each student of a lesson."""
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
+from app.people.models import Student
 from app.scheduling.models import Lesson
 from app.teaching.models import MAX_PRACTICE_MINUTES, LessonNote
 from app.teaching.services.common import clean_int, clean_list, clean_text
@@ -81,14 +82,24 @@ def delete_note(studio, actor, note):
     db.session.flush()
 
 
-def filter_notes(stmt, *, lesson=None, student=None, teacher=None):
+def filter_notes(stmt, *, lesson=None, student=None, teacher=None, student_name=None, studio=None):
+    """Narrow a SELECT of notes; `student_name` (with the `studio`) matches any part of the
+    student's full name."""
     if lesson is not None:
         stmt = stmt.where(LessonNote.lesson_id == lesson)
     if student is not None:
         stmt = stmt.where(LessonNote.student_id == student)
     if teacher is not None:
         stmt = stmt.where(LessonNote.lesson_id.in_(select(Lesson.id).where(Lesson.teacher_id == teacher)))
+    if student_name:
+        stmt = stmt.where(LessonNote.student_id.in_(_students_named(studio, student_name)))
     return stmt
+
+
+def _students_named(studio, name):
+    full_name = func.lower(Student.first_name + " " + Student.last_name)
+    return select(Student.id).where(Student.studio_id == studio.id,
+                                    full_name.contains(name.lower(), autoescape=True))
 
 
 def lessons_needing_notes(principal, lessons):

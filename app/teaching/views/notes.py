@@ -34,22 +34,41 @@ def _ordered(stmt):
         Lesson.start_at.desc(), LessonNote.created_at.desc())
 
 
+def _newest_first(stmt):
+    # Sorting a whole studio's notes by lesson start means joining every note to its lesson;
+    # the note's own date walks an index and stops at one page.
+    return stmt.order_by(LessonNote.created_at.desc())
+
+
+def _chosen_student(student_id):
+    """The student a `?student=<id>` link filters by, when the caller may see them."""
+    if student_id is None:
+        return None
+    return db.session.scalar(policies.record_students().where(Student.id == student_id))
+
+
 @teaching_bp.route("/notes")
 @login_required
 @requires("notes.view")
 def notes():
-    """Every note the caller may read, newest lesson first; staff filter by student/teacher."""
-    filters = {"student": uuid_arg("student"), "teacher": uuid_arg("teacher") if is_staff() else None}
-    stmt = services.filter_notes(policies.visible_notes(), **filters)
-    students = db.session.scalars(policies.record_students().where(Student.is_active.is_(True))
-                                  .order_by(Student.first_name, Student.last_name)).all()
+    """Every note the caller may read, newest first. Staff search by student name (or follow a
+    link to one student's notes) and filter by teacher; families choose among their children."""
+    staff = is_staff()
+    filters = {"student": uuid_arg("student"), "teacher": uuid_arg("teacher") if staff else None,
+               "student_q": " ".join(request.args.get("student_q", "").split())[:100] if staff else ""}
+    stmt = services.filter_notes(policies.visible_notes(), student=filters["student"],
+                                 teacher=filters["teacher"], student_name=filters["student_q"],
+                                 studio=current_studio())
+    children = [] if staff else db.session.scalars(
+        policies.record_students().where(Student.is_active.is_(True))
+        .order_by(Student.first_name, Student.last_name)).all()
     teachers = db.session.scalars(
         select(TeacherProfile).where(TeacherProfile.studio_id == current_studio().id,
-                                     TeacherProfile.is_active.is_(True))).all() if is_staff() else []
+                                     TeacherProfile.is_active.is_(True))).all() if staff else []
     return render("teaching/notes/index.html", "teaching/notes/_results.html",
-                  page=html_page(_ordered(stmt)), filters=filters, students=students,
-                  action_form=EmptyForm(),
-                  teachers=sorted(teachers, key=lambda t: t.full_name.lower()))
+                  page=html_page(_newest_first(stmt)), filters=filters, students=children,
+                  staff=staff, chosen=_chosen_student(filters["student"]) if staff else None,
+                  action_form=EmptyForm(), teachers=sorted(teachers, key=lambda t: t.full_name.lower()))
 
 
 def _note_form_context(lesson, form, note=None):
