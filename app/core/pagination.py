@@ -52,7 +52,8 @@ def _page_url(page):
 
 
 def apply_ordering(stmt, model, ordering, allowed, default):
-    """Order by a whitelisted field (`-name` descending); ties broken by id."""
+    """Order by a whitelisted field (`-name` descending); ties broken by id in the same
+    direction, so that an index on (studio_id, field, id) serves the whole ORDER BY."""
     order = ordering or default
     descending = order.startswith("-")
     name = order.lstrip("-")
@@ -62,7 +63,9 @@ def apply_ordering(stmt, model, ordering, allowed, default):
             field_errors={"ordering": [f"Choose one of: {', '.join(sorted(allowed))}."]},
         )
     column = allowed[name]
-    return stmt.order_by(column.desc() if descending else column.asc(), model.id)
+    if descending:
+        return stmt.order_by(column.desc(), model.id.desc())
+    return stmt.order_by(column.asc(), model.id.asc())
 
 
 def apply_created_range(stmt, model, args):

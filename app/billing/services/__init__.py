@@ -19,6 +19,7 @@ from app.billing.services.invoices import (
     recalculate,
     remove_line,
     search_invoices,
+    search_payments,
     send_invoice,
     settle_status,
     update_invoice,
@@ -30,7 +31,7 @@ __all__ = [
     "add_line", "apply_credit", "create_invoice", "credit_available", "credit_invoice",
     "credits", "delete_draft", "email_invoice", "family_account", "family_balances",
     "generate_invoices", "mark_overdue", "open_balances", "plan_invoices", "recalculate",
-    "record_payment", "refund_payment", "refundable", "remove_line", "search_invoices",
+    "record_payment", "refund_payment", "refundable", "remove_line", "search_invoices", "search_payments",
     "send_invoice",
     "settle_status", "statement", "update_invoice", "void_invoice",
 ]

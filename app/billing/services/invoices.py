@@ -25,6 +25,7 @@ from app.core import audit
 from app.core.db import utcnow
 from app.core.errors import Conflict, ValidationFailed
 from app.core.money import ZERO, invoice_totals, line_total, to_money
+from app.core.tenancy import current_studio
 from app.extensions import db
 from app.messaging.services import queue_email
 from app.people.models import Family
@@ -396,11 +397,28 @@ def _add_late_fee(studio, invoice, now):
 
 # ---------------------------------------------------------------- reading
 
-def search_invoices(stmt, text):
+def _families_named(studio_id, pattern):
+    from sqlalchemy import func
+
+    return select(Family.id).where(Family.studio_id == studio_id, func.lower(Family.name).like(pattern))
+
+
+def search_invoices(stmt, text, studio_id=None):
     """Narrow a SELECT of invoices to those whose number or family name contains `text`."""
     from sqlalchemy import func, or_
 
     pattern = f"%{text.strip().lower()}%"
-    family_ids = select(Family.id).where(func.lower(Family.name).like(pattern))
-    return stmt.where(or_(func.lower(Invoice.number).like(pattern),
-                          Invoice.family_id.in_(family_ids)))
+    families = _families_named(studio_id or current_studio().id, pattern)
+    return stmt.where(or_(func.lower(Invoice.number).like(pattern), Invoice.family_id.in_(families)))
+
+
+def search_payments(stmt, text, studio_id=None):
+    """Narrow a SELECT of payments to those whose family name or transaction id contains
+    `text`."""
+    from sqlalchemy import func, or_
+
+    from app.billing.models import Payment
+
+    pattern = f"%{text.strip().lower()}%"
+    families = _families_named(studio_id or current_studio().id, pattern)
+    return stmt.where(or_(func.lower(Payment.transaction_id).like(pattern), Payment.family_id.in_(families)))

@@ -8,6 +8,7 @@ from app.core.errors import ValidationFailed
 from app.core.forms import apply_errors
 from app.core.pagination import paginate
 from app.core.tenancy import parse_uuid
+from app.extensions import db
 
 PAGE_SIZE = 25
 
@@ -29,6 +30,16 @@ def text_arg(name, max_length=200):
 
 def uuid_arg(name):
     return parse_uuid(request.args.get(name))
+
+
+def chosen_family(family_id):
+    """The family a `?family=<id>` link narrows a list to, when the caller may see it."""
+    if family_id is None:
+        return None
+    from app.people.models import Family
+    from app.people.policies import visible_families
+
+    return db.session.scalar(visible_families().where(Family.id == family_id))
 
 
 def date_arg(name):

@@ -23,6 +23,7 @@ from app.billing.services.invoices import recipients
 from app.billing.views import billing_bp
 from app.billing.views.common import (
     back_to_invoice,
+    chosen_family,
     form_failed,
     html_page,
     render,
@@ -58,13 +59,13 @@ def invoices():
         stmt = stmt.where(Invoice.family_id == family)
     if query:
         stmt = services.search_invoices(stmt, query)
-    page = html_page(stmt.order_by(Invoice.issue_date.desc(), Invoice.created_at.desc(),
-                                   Invoice.id))
+    # Newest first along the (studio, issue date, id) index: no sort of the whole studio.
+    page = html_page(stmt.order_by(Invoice.issue_date.desc(), Invoice.id.desc()))
     manager = policies.is_billing_manager()
     return partial_or_page(
         "billing/invoices/index.html", "billing/invoices/_results.html", page=page,
-        status=status, family=str(family or ""), q=query, statuses=STATUS_LABELS,
-        families=family_choices(current_studio()) if manager else [], manager=manager,
+        status=status, q=query, statuses=STATUS_LABELS, manager=manager,
+        chosen_family=chosen_family(family) if manager else None,
         today=local_today(current_studio()),
     )
 

@@ -6,14 +6,13 @@ from app.billing import policies, services
 from app.billing.forms import RefundForm
 from app.billing.models import METHOD_LABELS, PAYMENT_METHODS, Payment
 from app.billing.views import billing_bp
-from app.billing.views.common import back_to_invoice, html_page, render, uuid_arg
+from app.billing.views.common import back_to_invoice, chosen_family, html_page, render, text_arg, uuid_arg
 from app.core.errors import DomainError
 from app.core.htmx import partial_or_page
 from app.core.permissions import requires
 from app.core.tenancy import current_studio, get_or_404
 from app.people.models import Family
 from app.people.policies import visible_families
-from app.people.services import family_choices
 
 
 @billing_bp.route("/payments")
@@ -21,18 +20,20 @@ from app.people.services import family_choices
 @requires("payments.view")
 def payments():
     method = request.args.get("method") if request.args.get("method") in PAYMENT_METHODS else ""
-    family = uuid_arg("family")
+    family, query = uuid_arg("family"), text_arg("q")
+    manager = policies.is_billing_manager()
     stmt = policies.visible_payments()
     if method:
         stmt = stmt.where(Payment.method == method)
     if family:
         stmt = stmt.where(Payment.family_id == family)
-    page = html_page(stmt.order_by(Payment.paid_at.desc(), Payment.created_at.desc(), Payment.id))
-    manager = policies.is_billing_manager()
+    if query and manager:
+        stmt = services.search_payments(stmt, query)
+    page = html_page(stmt.order_by(Payment.paid_at.desc(), Payment.id.desc()))
     return partial_or_page(
         "billing/payments/index.html", "billing/payments/_results.html", page=page,
-        method=method, family=str(family or ""), methods=METHOD_LABELS, manager=manager,
-        families=family_choices(current_studio()) if manager else [],
+        method=method, q=query, methods=METHOD_LABELS, manager=manager,
+        chosen_family=chosen_family(family) if manager else None,
     )
 
 
