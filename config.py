@@ -29,6 +29,8 @@ class Config:
 
     MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # Rendered invoice PDFs, kept by the digest of their content; empty value = no cache.
+    PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE_DIR / "cache" / "pdf"))
 
     # Sessions: HttpOnly + SameSite=Lax everywhere, Secure in production.
     SESSION_COOKIE_HTTPONLY = True

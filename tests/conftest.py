@@ -87,8 +87,9 @@ class IsolatedClient(FlaskClient):
 
 
 @pytest.fixture(scope="session")
-def app(database_url):
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url)
+def app(database_url, tmp_path_factory):
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
+                     PDF_CACHE_DIR=str(tmp_path_factory.mktemp("pdf-cache")))
     app.test_client_class = IsolatedClient
     with app.app_context():
         flask_migrate.upgrade()

@@ -8,7 +8,7 @@ from datetime import timedelta
 from functools import wraps
 from types import SimpleNamespace
 
-from flask import g, make_response
+from flask import g, make_response, request
 from flask.views import MethodView
 
 from app.billing import pdf, policies, reports_api, services
@@ -255,10 +255,14 @@ def invoice_pdf(invoice_id):
 
 
 def pdf_response(studio, invoice):
-    response = make_response(pdf.invoice_pdf(studio, invoice))
+    """The PDF with an ETag of its content: a client holding the current copy gets a 304."""
+    data, digest = pdf.invoice_pdf(studio, invoice)
+    response = make_response(data)
     response.headers["Content-Type"] = "application/pdf"
     response.headers["Content-Disposition"] = f'attachment; filename="{pdf.pdf_filename(invoice)}"'
-    return response
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(digest)
+    return response.make_conditional(request)
 
 
 # ---------------------------------------------------------------- payments

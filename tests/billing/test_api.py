@@ -204,6 +204,25 @@ def test_pdf_download(client, api):
     assert "attachment" in response.headers["Content-Disposition"]
 
 
+def test_a_pdf_is_laid_out_once_per_version_and_answers_304_to_its_etag(app, client, api):
+    from pathlib import Path
+
+    invoice_id = _create(client, api).json["id"]
+    url = f"/api/v1/invoices/{invoice_id}/pdf"
+    first = client.get(url, headers=api.admin_headers)
+    cached = sorted(Path(app.config["PDF_CACHE_DIR"]).glob(f"{invoice_id}.*.pdf"))
+    assert len(cached) == 1 and cached[0].read_bytes() == first.data
+    again = client.get(url, headers=api.admin_headers)
+    assert again.data == first.data and again.headers["ETag"] == first.headers["ETag"]
+    not_modified = client.get(url, headers={**api.admin_headers, "If-None-Match": first.headers["ETag"]})
+    assert not_modified.status_code == 304 and not_modified.data == b""
+    client.patch(f"/api/v1/invoices/{invoice_id}", headers=api.admin_headers, json={"notes": "Thank you!"})
+    changed = client.get(url, headers={**api.admin_headers, "If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+    assert [p.name for p in Path(app.config["PDF_CACHE_DIR"]).glob(f"{invoice_id}.*.pdf")] != [cached[0].name]
+    assert len(list(Path(app.config["PDF_CACHE_DIR"]).glob(f"{invoice_id}.*.pdf"))) == 1
+
+
 def test_family_balance_appears_in_the_families_api(client, api):
     invoice_id = _create(client, api).json["id"]
     client.post(f"/api/v1/invoices/{invoice_id}/send", headers=api.admin_headers)
