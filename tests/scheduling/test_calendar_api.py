@@ -132,6 +132,40 @@ def test_bad_ranges_answer_400_as_before(client, tokens, world):
         assert response.json["field_errors"][field] == [message], response.json
 
 
+def _list_dump(app, headers, query):
+    """What LessonSchema dumps of the page of lessons the list finds, as `headers`' caller."""
+    from sqlalchemy import select
+
+    from app.core.pagination import apply_ordering
+    from app.scheduling.api.lessons import ORDERING
+    from app.scheduling.models import Lesson
+    from app.scheduling.schemas import LessonSchema
+
+    args = dict(part.split("=") for part in query.split("&")) if query else {}
+    with app.app_context(), app.test_request_context("/api/v1/lessons", headers=headers):
+        stmt = services.filter_lessons(select(Lesson), current_principal(), start_date=MONDAY,
+                                       end_date=SUNDAY + timedelta(days=1))
+        stmt = apply_ordering(stmt, Lesson, args.get("ordering"), ORDERING, "scheduled_start")
+        size, page = int(args.get("page_size", 20)), int(args.get("page", 1))
+        lessons = db.session.scalars(stmt.limit(size).offset((page - 1) * size)).unique().all()
+        return LessonSchema(many=True).dump(lessons)
+
+
+@pytest.mark.parametrize("role", ["admin", "teacher", "parent", "student"])
+@pytest.mark.parametrize("query", ["", "ordering=-scheduled_start&page_size=3",
+                                   "ordering=status&page_size=4&page=2"])
+def test_the_lessons_list_answers_what_the_schema_dumps(app, client, tokens, world, make, role, query):
+    _week_of_lessons(world, make)
+    url = f"/api/v1/lessons?start_date={MONDAY}&end_date={SUNDAY + timedelta(days=1)}&{query}"
+    response = client.get(url, headers=tokens[role])
+    assert response.status_code == 200, response.json
+    expected = _list_dump(app, tokens[role], query)
+    assert response.json["results"] == expected
+    assert expected or (role == "student" and "page=2" in query)  # a student has fewer lessons
+    assert [list(lesson) for lesson in response.json["results"]] == [list(lesson) for lesson in expected]
+    assert set(response.json) == {"count", "next", "previous", "results"}
+
+
 @pytest.mark.parametrize("count", [0, 1, 3, 7])
 def test_events_are_encoded_in_batches_as_one_array(app, count):
     items = [{"n": n, "name": "Zoë"} for n in range(count)]

@@ -25,7 +25,9 @@ from app.scheduling.services.lessons import (
 )
 from app.scheduling.services.queries import (
     check_range,
+    filter_lessons,
     lesson_query,
+    lesson_rows,
     lesson_rows_between,
     lessons_between,
     upcoming_lessons,
@@ -64,7 +66,8 @@ __all__ = [
     "create_closure", "create_feed", "create_room", "create_series", "decline_request",
     "delete_lesson", "feed_urls", "resolve_room", "resolve_student", "resolve_teacher", "update_following",
     "delete_closure", "delete_room", "end_series", "extend_all_series", "feed_for_token",
-    "find_clashes", "free_slots", "lesson_query", "lesson_rows_between", "lessons_between", "mark_no_show",
+    "filter_lessons", "find_clashes", "free_slots", "lesson_query", "lesson_rows",
+    "lesson_rows_between", "lessons_between", "mark_no_show",
     "pending_request_for", "raise_if_clashes", "render_feed", "reopen_lesson",
     "request_cancellation", "reschedule_lesson", "reserve_room", "revoke_feeds",
     "schedule_lesson", "send_due_reminders", "update_closure", "update_lesson", "update_room",

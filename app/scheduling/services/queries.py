@@ -119,6 +119,30 @@ LESSON_COLUMNS = (
 LessonRow = namedtuple("LessonRow", [column.key for column in LESSON_COLUMNS])
 
 
+def _lesson_rows_select():
+    return (
+        select(*LESSON_COLUMNS)
+        .join(TeacherProfile, TeacherProfile.id == Lesson.teacher_id)
+        .join(User, User.id == TeacherProfile.user_id)
+        .outerjoin(Room, Room.id == Lesson.room_id)
+        .outerjoin(Student, Student.id == Lesson.student_id)
+        .outerjoin(LessonAttendee, LessonAttendee.lesson_id == Lesson.id)
+        .outerjoin(_ATTENDEE, _ATTENDEE.id == LessonAttendee.student_id)
+    )
+
+
+def lesson_rows(studio, lesson_ids):
+    """(lesson, attendees) rows, as `lesson_rows_between` gives them, of the lessons with these
+    ids (a page of a list, already chosen and ordered), in the order of `lesson_ids`."""
+    if not lesson_ids:
+        return []
+    stmt = _lesson_rows_select().where(Lesson.studio_id == studio.id, Lesson.id.in_(lesson_ids)).order_by(
+        Lesson.id, LessonAttendee.created_at, LessonAttendee.id)
+    found = {lesson.id: (lesson, attendees) for lesson, attendees in _by_lesson(
+        map(LessonRow._make, db.session.connection().execute(stmt)))}
+    return [found[str(lesson_id)] for lesson_id in lesson_ids if str(lesson_id) in found]
+
+
 def lesson_rows_between(principal, first_day, last_day, **filters):
     """What `lessons_between` finds, as plain rows for showing thousands at once.
 
@@ -128,16 +152,8 @@ def lesson_rows_between(principal, first_day, last_day, **filters):
     they are needed, so read them all within the request."""
     check_range(first_day, last_day)
     start, end = day_bounds(principal.studio, first_day, last_day)
-    stmt = (
-        select(*LESSON_COLUMNS)
-        .join(TeacherProfile, TeacherProfile.id == Lesson.teacher_id)
-        .join(User, User.id == TeacherProfile.user_id)
-        .outerjoin(Room, Room.id == Lesson.room_id)
-        .outerjoin(Student, Student.id == Lesson.student_id)
-        .outerjoin(LessonAttendee, LessonAttendee.lesson_id == Lesson.id)
-        .outerjoin(_ATTENDEE, _ATTENDEE.id == LessonAttendee.student_id)
-        .order_by(Lesson.start_at, Lesson.id, LessonAttendee.created_at, LessonAttendee.id)
-    )
+    stmt = _lesson_rows_select().order_by(Lesson.start_at, Lesson.id, LessonAttendee.created_at,
+                                          LessonAttendee.id)
     stmt = filter_lessons(stmt, principal, start=start, end=end, **filters)
     # Executed on the connection, rows stream one at a time (the ORM would hold them all).
     return _by_lesson(map(LessonRow._make, db.session.connection().execute(stmt)))
