@@ -326,6 +326,8 @@ class MakeupCredit(IdMixin, TimestampMixin, TenantMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_makeup_credit_studio_family", "studio_id", "family_id"),
         sa.Index("ix_makeup_credit_studio_student", "studio_id", "student_id"),
+        # Auto-invoicing asks of every billable lesson whether a credit paid for it.
+        sa.Index("ix_makeup_credit_studio_used_by", "studio_id", "used_by_lesson_id"),
     )
 
     @property

@@ -26,7 +26,7 @@ from app.billing.models import Invoice, InvoiceLineItem
 from app.billing.services.common import by_id, local_today, lock_studio
 from app.billing.services.invoices import recalculate
 from app.core.errors import ValidationFailed
-from app.core.formatting import date_filter, time_filter
+from app.core.formatting import date_filter, local_datetime, time_filter
 from app.core.money import ZERO, invoice_totals, line_total, prorate, to_money
 from app.extensions import db
 from app.people.models import Family, Student
@@ -170,17 +170,25 @@ def lesson_rate(lesson, student):
     return None
 
 
-def describe_lesson(studio, lesson, student, reason):
+def describe_lesson(studio, lesson, student, reason, labels=None):
+    """The line's text. `labels` (a dict kept over one run) remembers formatted dates and
+    times: a month of lessons has a few dozen of each, formatting them is the slow part."""
     kind = LESSON_TYPE_LABELS.get(lesson.lesson_type, "Lesson")
-    when = (f"{date_filter(lesson.start_at, 'medium', studio)} "
-            f"{time_filter(lesson.start_at, 'short', studio)}")
+    labels = {} if labels is None else labels
+    local = local_datetime(lesson.start_at, studio)
+    day, clock = ("date", local.date()), ("time", local.time())
+    if day not in labels:
+        labels[day] = date_filter(lesson.start_at, "medium", studio)
+    if clock not in labels:
+        labels[clock] = time_filter(lesson.start_at, "short", studio)
+    when = f"{labels[day]} {labels[clock]}"
     text = (f"{kind}, {when} · {student.full_name} with {lesson.teacher.full_name} · "
             f"{lesson.duration_minutes} min · {reason}")
     return text[:300]
 
 
 def _lesson_lines(studio, plan, family):
-    lines = []
+    lines, labels = [], {}
     for lesson, attendee in _billable_lessons(studio, plan, family):
         if lesson.status == "completed" and attendee.attendance == "excused":
             continue
@@ -193,7 +201,7 @@ def _lesson_lines(studio, plan, family):
             continue  # free lessons (a trial, a make-up) are not billed
         reason = _reason(lesson, attendee)
         lines.append(PlannedLine(
-            kind="lesson", description=describe_lesson(studio, lesson, student, reason),
+            kind="lesson", description=describe_lesson(studio, lesson, student, reason, labels),
             unit_price=rate, reason=reason, billing_key=f"lesson:{lesson.id}:{student.id}",
             student=student, lesson=lesson,
         ))
@@ -244,6 +252,15 @@ def generate_invoices(studio, actor, period_start, period_end, *, family=None, p
     plan = plan or plan_invoices(studio, period_start, period_end, family=family)
     issue_date = local_today(studio)
     due_date = issue_date + timedelta(days=studio.invoice_due_days or 0)
+    try:  # all families in one flush: thousands of small ones are most of a big run
+        with db.session.begin_nested():
+            for family_plan in plan.families:
+                family_plan.invoice = _create_draft(studio, actor, plan, family_plan, issue_date,
+                                                    due_date, flush=False)
+            db.session.flush()
+        return plan
+    except IntegrityError:
+        pass  # something was billed meanwhile (rolled back): each family on its own, below
     for family_plan in plan.families:
         try:
             with db.session.begin_nested():
@@ -255,7 +272,7 @@ def generate_invoices(studio, actor, period_start, period_end, *, family=None, p
     return plan
 
 
-def _create_draft(studio, actor, plan, family_plan, issue_date, due_date):
+def _create_draft(studio, actor, plan, family_plan, issue_date, due_date, flush=True):
     invoice = Invoice(
         id=uuid.uuid4(), studio_id=studio.id, family_id=family_plan.family.id,
         family=family_plan.family, status="draft", issue_date=issue_date, due_date=due_date,
@@ -276,9 +293,9 @@ def _create_draft(studio, actor, plan, family_plan, issue_date, due_date):
     ]
     recalculate(invoice)
     db.session.add(invoice)
-    db.session.flush()
     for item, line in zip(invoice.line_items, family_plan.lines, strict=True):
         if line.lesson is not None and line.lesson.billed_line_item_id is None:
             line.lesson.billed_line_item_id = item.id
-    db.session.flush()
+    if flush:
+        db.session.flush()
     return invoice
