@@ -71,40 +71,52 @@ def seed_billing(studio, size="small", progress=None, *, months=12):
 
 
 def seed_recent_billing(studio, admin, today, bennett_id):
-    """Last month's lessons and this month's so far, invoiced through the services."""
+    """Last month's lessons and this month's so far, invoiced through the services. The
+    Bennetts always owe something: part of this month's invoice when they have one already,
+    else half of last month's."""
     first_this = today.replace(day=1)
     prev_end = first_this - timedelta(days=1)
     prev_start = prev_end.replace(day=1)
 
-    # Last month: issued at its end, due before today (so unpaid ones are overdue).
+    # Last month: issued at its end; the ones that will be half paid are due 14 days later,
+    # the others before today (so unpaid ones are overdue).
     last_month = services.generate_invoices(studio, admin, prev_start, prev_end).created
-    due = max(prev_end, min(prev_end + timedelta(days=14), today - timedelta(days=1)))
+    overdue = max(prev_end, min(prev_end + timedelta(days=14), today - timedelta(days=1)))
     for i, plan in enumerate(last_month):
-        invoice = plan.invoice
-        _issue(studio, admin, invoice, prev_end, due)
-        bennett_pays_all = plan.family.id == bennett_id and today > first_this
-        if bennett_pays_all or (plan.family.id != bennett_id and i % 5 in (0, 1, 2)):
-            _pay(studio, admin, invoice, invoice.balance_due, METHODS[i % len(METHODS)],
-                 prev_end + timedelta(days=3 + i % 7), today)
-        elif plan.family.id == bennett_id or i % 5 == 3:
-            _pay(studio, admin, invoice, (invoice.balance_due / 2).quantize(Decimal("0.01")),
-                 "check", prev_end + timedelta(days=5), today)
-
-    # This month so far: issued today; some paid, the Bennetts partly; the last one a draft.
+        half_paid = plan.family.id != bennett_id and i % 5 == 3
+        _issue(studio, admin, plan.invoice, prev_end,
+               prev_end + timedelta(days=14) if half_paid else overdue)
+    # This month so far: issued today; the last one (not the Bennetts') left as a draft.
+    this_month = []
     if today > first_this:
         this_month = services.generate_invoices(studio, admin, first_this,
                                                 today - timedelta(days=1)).created
-        for i, plan in enumerate(this_month):
-            invoice = plan.invoice
-            if i == len(this_month) - 1 and plan.family.id != bennett_id:
-                continue  # left as a draft to review
-            _issue(studio, admin, invoice, today, today + timedelta(days=14))
-            if plan.family.id == bennett_id:
-                _pay(studio, admin, invoice, (invoice.balance_due / 2).quantize(Decimal("0.01")),
-                     "credit_card", today, today)
-            elif i % 3 == 0:
-                _pay(studio, admin, invoice, invoice.balance_due, METHODS[(i + 2) % len(METHODS)],
-                     today, today)
+    for i, plan in enumerate(this_month):
+        if i == len(this_month) - 1 and plan.family.id != bennett_id:
+            continue  # left as a draft to review
+        _issue(studio, admin, plan.invoice, today, today + timedelta(days=14))
+
+    bennetts_owe_this_month = any(plan.family.id == bennett_id and plan.invoice.status != "draft"
+                                  for plan in this_month)
+    for i, plan in enumerate(last_month):
+        invoice = plan.invoice
+        bennetts = plan.family.id == bennett_id
+        if (bennetts and bennetts_owe_this_month) or (not bennetts and i % 5 in (0, 1, 2)):
+            _pay(studio, admin, invoice, invoice.balance_due, METHODS[i % len(METHODS)],
+                 prev_end + timedelta(days=3 + i % 7), today)
+        elif bennetts or i % 5 == 3:
+            _pay(studio, admin, invoice, (invoice.balance_due / 2).quantize(Decimal("0.01")),
+                 "check", prev_end + timedelta(days=5), today)
+    for i, plan in enumerate(this_month):
+        invoice = plan.invoice
+        if invoice.status == "draft":
+            continue
+        if plan.family.id == bennett_id:
+            _pay(studio, admin, invoice, (invoice.balance_due / 2).quantize(Decimal("0.01")),
+                 "credit_card", today, today)
+        elif i % 3 == 0:
+            _pay(studio, admin, invoice, invoice.balance_due, METHODS[(i + 2) % len(METHODS)],
+                 today, today)
 
 
 # ------------------------------------------------------------------ the large demo (bench)
