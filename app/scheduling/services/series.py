@@ -9,6 +9,7 @@ import bisect
 import logging
 import uuid
 from datetime import time, timedelta
+from operator import itemgetter
 
 from sqlalchemy import or_, select
 
@@ -374,6 +375,7 @@ def extend_many(studio, series_list, *, today=None, until=None):
             busy.add(series, occurrence, lesson_id)
     for series, _start, until in work:
         series.generated_until = until
+    lessons.sort(key=itemgetter("start_at"))  # index pages fill in order, not at random
     bulk_insert(Lesson, lessons)
     bulk_insert(LessonAttendee, attendees)
     return [row["id"] for row in lessons]
