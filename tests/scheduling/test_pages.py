@@ -1,6 +1,7 @@
 """The scheduling pages, with CSRF on: full pages, htmx partials, forms and their errors."""
 
 import json
+import re
 from datetime import date, datetime, time, timedelta, timezone
 
 import pytest
@@ -97,6 +98,24 @@ def test_too_many_lessons_ask_for_a_filter(client, world, make, monkeypatch):
     db.session.commit()
     signed_in(client, world.admin)
     assert "too many to draw" in text(client.get(f"/calendar?date={DAY}&teacher=all"))
+
+
+def test_a_week_too_busy_to_draw_counts_every_lesson_of_every_day(client, world, make, monkeypatch):
+    from app.scheduling import calendar
+
+    monkeypatch.setattr(calendar, "TOO_MANY", 1)  # far fewer than the week holds
+    monday = DAY - timedelta(days=DAY.weekday())
+    per_day = [1, 2, 3, 1, 2, 1, 2]
+    for offset, count in enumerate(per_day):
+        for hour in range(9, 9 + count):
+            make.lesson(world.studio, world.teacher, [world.student],
+                        start=world.at(monday + timedelta(days=offset), hour))
+    db.session.commit()
+    signed_in(client, world.admin)
+    body = text(client.get(f"/calendar?view=week&date={DAY}&teacher=all"))
+    assert "12 lessons in this week: too many to draw" in body
+    phone_list = body.split('class="cal-list')[1]
+    assert [int(n) for n in re.findall(r'<p class="empty">(\d+) lessons?\.</p>', phone_list)] == per_day
 
 
 # ---------------------------------------------------------------- booking

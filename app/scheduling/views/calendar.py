@@ -1,9 +1,9 @@
 """The calendar (day, week, month), subscription links, iCal feeds and closures."""
-from datetime import date
+from datetime import date, timedelta
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from app.core.errors import ValidationFailed
 from app.core.forms import apply_errors
@@ -16,7 +16,7 @@ from app.scheduling import calendar as cal
 from app.scheduling import services
 from app.scheduling.forms import ClosureForm, EmptyForm
 from app.scheduling.models import Lesson, StudioClosure
-from app.scheduling.services.common import day_bounds, local_today, studio_zone
+from app.scheduling.services.common import day_bounds, local_today
 from app.scheduling.views import scheduling_bp
 from app.scheduling.views.helpers import colors_for, room_choices, student_choices, studio_teachers
 
@@ -51,15 +51,29 @@ def _query_filters(filters):
 
 
 def _lessons_for(principal, first, last, filters):
-    """Lessons of the visible range; when there are too many for a grid, just their starts."""
+    """Lessons of the visible range and how many start on each day; when there are too many
+    for a grid, only the counts."""
+    counts = _day_counts(principal, first, last, filters)
+    limit = cal.TOO_MANY * 4 if filters["view"] == "month" else cal.TOO_MANY
+    if sum(counts.values()) > limit:
+        return [], counts
     start, end = day_bounds(principal.studio, first, last)
     stmt = services.lesson_query(principal, start=start, end=end, **_query_filters(filters))
-    count_stmt = stmt.with_only_columns(Lesson.start_at).order_by(None)
-    starts = db.session.scalars(count_stmt.limit(cal.TOO_MANY * 4 + 1)).all()
-    if filters["view"] == "month" and len(starts) > cal.TOO_MANY * 4 or \
-            filters["view"] != "month" and len(starts) > cal.TOO_MANY:
-        return [], starts
-    return db.session.scalars(stmt.order_by(Lesson.start_at, Lesson.id)).unique().all(), starts
+    return db.session.scalars(stmt.order_by(Lesson.start_at, Lesson.id)).unique().all(), counts
+
+
+def _day_counts(principal, first, last, filters):
+    """{local date: lessons starting that day} for first..last, counted by the database: one
+    column per midnight counts the lessons starting before it."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    midnights = [day_bounds(principal.studio, day, day)[0] for day in days]
+    midnights.append(day_bounds(principal.studio, last, last)[1])
+    before = [func.count(case((Lesson.start_at < moment, Lesson.id))) for moment in midnights]
+    start, end = midnights[0], midnights[-1]
+    stmt = services.filter_lessons(select(*before), principal, start=start, end=end,
+                                   **_query_filters(filters))
+    totals = db.session.execute(stmt).one()
+    return {day: totals[n + 1] - totals[n] for n, day in enumerate(days)}
 
 
 def calendar_url(filters, anchor, **overrides):
@@ -81,28 +95,25 @@ def calendar():
     filters = calendar_filters(request.args)
     anchor = _parse_date(request.args.get("date"), today)
     first, last = cal.visible_range(filters["view"], anchor)
-    lessons, starts = _lessons_for(principal, first, last, filters)
-    calendar_view = cal.build(studio, filters["view"], anchor, today, lessons, colors_for())
-    if not lessons and starts:
-        _count_only(calendar_view, starts, studio)
-    teachers = studio_teachers()
+    lessons, counts = _lessons_for(principal, first, last, filters)
+    every_teacher = studio_teachers(active_only=False)
+    colors = colors_for(every_teacher)
+    calendar_view = cal.build(studio, filters["view"], anchor, today, lessons, colors)
+    if not lessons and any(counts.values()):
+        _count_only(calendar_view, counts)
     return partial_or_page(
         "scheduling/calendar.html", "scheduling/_calendar.html", cal=calendar_view, filters=filters,
-        teachers=teachers, colors=colors_for(), rooms=room_choices(blank=None),
+        teachers=[t for t in every_teacher if t.is_active], colors=colors,
+        rooms=room_choices(blank=None),
         students=student_choices() if principal.role != "student" else [],
         calendar_url=calendar_url, can_book=can("lessons.schedule"), all_value=ALL,
     )
 
 
-def _count_only(calendar_view, starts, studio):
+def _count_only(calendar_view, counts):
     """Too many lessons for a grid: show how many there are per day."""
     calendar_view.too_many = True
-    calendar_view.lesson_count = len(starts)
-    tz = studio_zone(studio)
-    counts = {}
-    for start in starts:
-        day = start.astimezone(tz).date()
-        counts[day] = counts.get(day, 0) + 1
+    calendar_view.lesson_count = sum(counts.values())
     for day in calendar_view.days:
         day.overflow_count = counts.get(day.day, 0)
 

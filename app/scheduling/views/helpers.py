@@ -1,5 +1,7 @@
 """Pieces the scheduling pages share: loaders, form choices and errors, clash sentences,
 htmx answers."""
+import uuid
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import wraps
 
@@ -31,12 +33,26 @@ STUDENT_CHOICE_LIMIT = 500
 LESSONS_CHANGED, PANEL_CLOSE = "lessons-changed", "panel-close"  # htmx events our answers trigger
 
 
+@dataclass(frozen=True, slots=True)
+class TeacherChoice:
+    """What pickers, legends and colours need of a teacher."""
+
+    id: uuid.UUID
+    full_name: str
+    calendar_color: str
+    is_active: bool
+
+
 def studio_teachers(active_only=True):
-    stmt = select(TeacherProfile).join(User, User.id == TeacherProfile.user_id).where(
-        TeacherProfile.studio_id == current_studio().id)
+    """The studio's teachers by name, read as columns (no profile or user objects)."""
+    stmt = select(TeacherProfile.id, User.first_name, User.last_name, User.email,
+                  TeacherProfile.calendar_color, TeacherProfile.is_active).join(
+        User, User.id == TeacherProfile.user_id).where(TeacherProfile.studio_id == current_studio().id)
     if active_only:
         stmt = stmt.where(TeacherProfile.is_active.is_(True))
-    return db.session.scalars(stmt.order_by(User.first_name, User.last_name, TeacherProfile.id)).all()
+    rows = db.session.execute(stmt.order_by(User.first_name, User.last_name, TeacherProfile.id))
+    return [TeacherChoice(id_, f"{first} {last}".strip() or email, color, active)
+            for id_, first, last, email, color, active in rows]
 
 
 def colors_for(teachers=None):
@@ -53,9 +69,11 @@ def teacher_choices(for_booking=True):
 
 
 def student_choices(limit=STUDENT_CHOICE_LIMIT):
-    stmt = visible_students().where(Student.is_active.is_(True)).order_by(
+    """(id, name) of active students for a select: their names only, not whole students."""
+    stmt = visible_students().where(Student.is_active.is_(True)).with_only_columns(
+        Student.id, Student.first_name, Student.last_name).order_by(
         Student.first_name, Student.last_name).limit(limit)
-    return [(str(s.id), s.full_name) for s in db.session.scalars(stmt)]
+    return [(str(id_), f"{first} {last}".strip()) for id_, first, last in db.session.execute(stmt)]
 
 
 def room_choices(blank="No room", bookable_only=False):

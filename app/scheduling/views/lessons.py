@@ -128,8 +128,9 @@ def today():
 def _booking_form():
     form = LessonForm()
     form.teacher.choices = [("", "Choose a teacher")] + teacher_choices()
-    form.student.choices = [("", "Choose a student")] + student_choices()
-    form.extra_students.choices = student_choices()
+    students = student_choices()
+    form.student.choices = [("", "Choose a student")] + students
+    form.extra_students.choices = students
     form.room.choices = room_choices()
     credits = services.available_credits(current_studio())
     form.makeup_credit.choices = [("", "No")] + [
