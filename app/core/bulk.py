@@ -1,7 +1,5 @@
 """Writing many rows at once, for generators and imports that create thousands of rows:
 no ORM objects, few round trips, COPY on PostgreSQL."""
-from operator import itemgetter
-
 from app.extensions import db
 
 
@@ -13,7 +11,7 @@ def bulk_insert(model, rows, chunk=5000):
         return
     connection = db.session.connection()
     if connection.dialect.driver == "psycopg":
-        _copy_rows(connection, model.__table__, rows)
+        _copy_rows(connection, model.__table__, rows, chunk)
     elif connection.dialect.driver == "pysqlite":
         _execute_many(connection, model.__table__, rows, chunk)
     else:
@@ -21,44 +19,70 @@ def bulk_insert(model, rows, chunk=5000):
             connection.execute(model.__table__.insert(), rows[start:start + chunk])
 
 
-def _converters(connection, table, names):
-    """Each column's conversion to what the driver takes, as an INSERT would apply it."""
-    dialect = connection.dialect
-    return [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
-
-
 def _execute_many(connection, table, rows, chunk):
-    """One prepared INSERT run over the rows by the driver itself (SQLite): the values are
-    converted here, once per value, without the per-row bookkeeping of an executemany
-    through the SQL layer, which costs more than SQLite's own work for big batches."""
-    defaults = _defaults(table, set(rows[0]))
-    names = [*rows[0], *defaults]
-    convert = _converters(connection, table, names)
+    """One prepared INSERT run over the rows by the driver itself (SQLite), without the
+    per-row bookkeeping of an executemany through the SQL layer, which costs more than
+    SQLite's own work for big batches."""
+    names, batches = _converted(connection, table, rows, chunk)
     quote = connection.dialect.identifier_preparer
     columns = ", ".join(quote.quote(name) for name in names)
     marks = ", ".join("?" * len(names))
     # Names come from the table's metadata, quoted; every value is a bound parameter.
     sql = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES ({marks})"  # noqa: S608
-    values = itemgetter(*names) if len(names) > 1 else lambda row: (row[names[0]],)
-    steps = [(index, process) for index, process in enumerate(convert) if process is not None]
-    # Rows made from one template share their objects (ids, timestamps): a value that is the
-    # very object of the previous row is not converted again.
-    last_in, last_out = [object()] * len(names), [None] * len(names)
     cursor = connection.connection.driver_connection.cursor()
     try:
-        for start in range(0, len(rows), chunk):
-            batch = []
-            for row in rows[start:start + chunk]:
-                row = list(values(_with_defaults(row, defaults) if defaults else row))
-                for index, process in steps:
-                    value = row[index]
-                    if value is not last_in[index]:
-                        last_in[index], last_out[index] = value, process(value)
-                    row[index] = last_out[index]
-                batch.append(row)
+        for batch in batches:
             cursor.executemany(sql, batch)
     finally:
         cursor.close()
+
+
+def _copy_rows(connection, table, rows, chunk):
+    """COPY `rows` into `table`."""
+    names, batches = _converted(connection, table, rows, chunk)
+    quote = connection.dialect.identifier_preparer
+    columns = ", ".join(quote.quote(name) for name in names)
+    cursor = connection.connection.driver_connection.cursor()
+    with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN") as copy:
+        for batch in batches:
+            for row in batch:
+                copy.write_row(row)
+
+
+def _converted(connection, table, rows, chunk):
+    """(column names, batches of value tuples): every value converted by its column type as
+    an INSERT would, a column at a time. Rows made from one template share their objects
+    (a series' ids, one timestamp), and each such object is converted once."""
+    defaults = _defaults(table, set(rows[0]))
+    names = [*rows[0], *defaults]
+    dialect = connection.dialect
+    processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
+
+    def values(part, name):
+        if name not in defaults:
+            return [row[name] for row in part]
+        default = defaults[name]  # a callable one (a new id) is called per row
+        return [default.arg] * len(part) if default.is_scalar else [default.arg(None) for _ in part]
+
+    def batches():
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            columns = [_column(values(part, name), process)
+                       for name, process in zip(names, processors, strict=True)]
+            yield list(zip(*columns, strict=True))
+
+    return names, batches()
+
+
+def _column(values, process):
+    if process is None:
+        return values
+    distinct = {id(value): value for value in values}
+    if len(distinct) == len(values):
+        return list(map(process, values))
+    # The values are alive in `values` throughout, so their ids stay theirs.
+    done = {key: process(value) for key, value in distinct.items()}
+    return [done[id(value)] for value in values]
 
 
 def _defaults(table, given):
@@ -67,24 +91,3 @@ def _defaults(table, given):
     return {column.name: column.default for column in table.columns
             if column.name not in given and column.default is not None
             and (column.default.is_scalar or column.default.is_callable)}
-
-
-def _with_defaults(row, defaults):
-    """The row with a value for each default, a callable one (a new id) called per row."""
-    return {**row, **{name: default.arg if default.is_scalar else default.arg(None)
-                      for name, default in defaults.items()}}
-
-
-def _copy_rows(connection, table, rows):
-    """COPY `rows` into `table`, each value converted by its column type as an INSERT would."""
-    defaults = _defaults(table, set(rows[0]))
-    names = [*rows[0], *defaults]
-    convert = _converters(connection, table, names)
-    quote = connection.dialect.identifier_preparer
-    columns = ", ".join(quote.quote(name) for name in names)
-    cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN") as copy:
-        for row in rows:
-            row = _with_defaults(row, defaults) if defaults else row
-            copy.write_row([row[name] if process is None else process(row[name])
-                            for name, process in zip(names, convert, strict=True)])

@@ -4,8 +4,8 @@ A series is a frequency, a weekday and a local time. Occurrence *dates* come fro
 each date is combined with the local time in the studio's timezone and only then turned into
 UTC, so a 16:00 lesson stays at 16:00 local across DST changes.
 """
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from typing import NamedTuple
 from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
@@ -22,8 +22,7 @@ class NonexistentLocalTime(ValueError):
         self.moment = moment
 
 
-@dataclass(frozen=True)
-class Occurrence:
+class Occurrence(NamedTuple):
     day: date  # studio-local date of the occurrence
     start: datetime  # aware UTC
     end: datetime  # aware UTC

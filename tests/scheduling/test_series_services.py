@@ -244,6 +244,20 @@ def test_generation_skips_a_student_busy_elsewhere_and_a_booked_room(sched):
     assert len(created) == 11
 
 
+def test_generation_skips_what_a_long_lesson_begun_hours_earlier_still_covers(sched):
+    # A three-hour workshop from 13:30 still runs at 16:00 and takes that week's slot; an
+    # hour from 15:00 ends as the slot begins and leaves it free.
+    workshop_day, short_day = date(2025, 1, 14), date(2025, 1, 21)
+    sched.make.lesson(sched.studio, sched.teacher, [sched.sibling], start=sched.at(workshop_day, 13, 30),
+                      minutes=180)
+    sched.make.lesson(sched.studio, sched.teacher, [sched.sibling], start=sched.at(short_day, 15),
+                      minutes=60)
+    series = _pattern(sched, sched.teacher, sched.student)
+    services.series.extend_many(sched.studio, [series], today=date(2025, 1, 6))
+    days = {lesson.occurrence_date for lesson in _lessons(series)}
+    assert workshop_day not in days and short_day in days
+
+
 def test_the_rate_defaults_to_the_students_rate(sched):
     sched.student.default_lesson_rate = Decimal("42.50")
     series, lessons = _series(sched, end_date=date(2025, 1, 31))

@@ -53,18 +53,27 @@ class BusyTimes:
     kind: str
     items: list = field(default_factory=list)  # (start, end, lesson_id, reservation_id, student_id)
     starts: list = field(default_factory=list)
+    longest: timedelta = timedelta(0)  # the longest interval: how far back an overlap may start
 
     def finish(self):
         self.items.sort(key=lambda item: item[0])
         self.starts = [item[0] for item in self.items]
+        self.longest = max((item[1] - item[0] for item in self.items), default=timedelta(0))
+
+    def add(self, item):
+        """Insert a booking in start order."""
+        at = bisect.bisect_right(self.starts, item[0])
+        self.starts.insert(at, item[0])
+        self.items.insert(at, item)
+        self.longest = max(self.longest, item[1] - item[0])
 
     def overlapping(self, start, end, pad, day):
-        # Anything overlapping starts before end + pad and after start - pad - longest duration.
-        lo = bisect.bisect_right(self.starts, start - pad - MAX_DURATION)
+        # Anything overlapping starts before end + pad and after start - pad - its duration.
+        lo = bisect.bisect_right(self.starts, start - pad - self.longest)
         hi = bisect.bisect_left(self.starts, end + pad)
-        for b_start, b_end, lesson_id, reservation_id, student_id in self.items[lo:hi]:
-            if b_start < end + pad and b_end > start - pad:
-                yield Clash(self.kind, b_start, b_end, lesson_id, reservation_id, student_id, day)
+        return [Clash(self.kind, b_start, b_end, lesson_id, reservation_id, student_id, day)
+                for b_start, b_end, lesson_id, reservation_id, student_id in self.items[lo:hi]
+                if b_start < end + pad and b_end > start - pad]
 
 
 def merged_windows(candidates, pad):

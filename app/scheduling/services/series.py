@@ -46,6 +46,7 @@ from app.scheduling.services.conflicts import BusyTimes, Clash, find_clashes, ra
 from app.scheduling.services.lessons import NeedsConfirmation, cancel_lesson, new_lesson, validate_place
 
 log = logging.getLogger(__name__)
+NO_PAD = timedelta(0)
 SERIES_TYPES = tuple(t for t in LESSON_TYPES if t != "makeup")
 EDITABLE = ("teacher", "room", "frequency", "day_of_week", "start_time", "duration_minutes",
             "end_date", "lesson_type", "location", "online_url", "rate", "notes")
@@ -351,17 +352,20 @@ def extend_many(studio, series_list, *, today=None, until=None):
     if not work:
         return []
     first_day, last_day = min(w[1] for w in work), max(w[2] for w in work)
-    closed = closed_checker(studio, first_day, last_day)
+    planner = _OccurrencePlanner(studio, closed_checker(studio, first_day, last_day))
     taken = _taken_occurrences(studio, [w[0].id for w in work], first_day)
-    planned = [(series, [o for o in _occurrences_skipping_gaps(studio, series, start, until, closed)
+    planned = [(series, [o for o in planner.occurrences(series, start, until)
                          if o.day not in taken.get(series.id, ())])
                for series, start, until in work]
     busy = _BookingsInSpan(studio, [o for _s, occurrences in planned for o in occurrences])
     lessons, attendees, now = [], [], utcnow()
     for series, occurrences in planned:
         template = _row_template(studio, series, now)
+        attendee = {"studio_id": studio.id, "student_id": series.student_id, "attendance": "pending",
+                    "created_at": now, "updated_at": now}
+        its = busy.of_series(series)  # the series' teacher, student and room, looked up once
         for occurrence in occurrences:
-            clashes = busy.clashes(series, occurrence)
+            clashes = its.clashes(occurrence)
             if clashes:
                 log.warning("series %s: %s skipped, it clashes with %s", series.id, occurrence.day,
                             [c.as_dict() for c in clashes])
@@ -369,10 +373,8 @@ def extend_many(studio, series_list, *, today=None, until=None):
             lesson_id = uuid.uuid4()
             lessons.append({**template, "id": lesson_id, "start_at": occurrence.start,
                             "end_at": occurrence.end, "occurrence_date": occurrence.day})
-            attendees.append({"id": uuid.uuid4(), "studio_id": studio.id, "lesson_id": lesson_id,
-                              "student_id": series.student_id, "attendance": "pending",
-                              "created_at": now, "updated_at": now})
-            busy.add(series, occurrence, lesson_id)
+            attendees.append({**attendee, "id": uuid.uuid4(), "lesson_id": lesson_id})
+            its.add(occurrence, lesson_id)
     for series, _start, until in work:
         series.generated_until = until
     lessons.sort(key=itemgetter("start_at"))  # index pages fill in order, not at random
@@ -439,47 +441,89 @@ class _BookingsInSpan:
                 busy.finish()
 
     def _append(self, kind, key, item):
-        self.busy[kind].setdefault(key, BusyTimes(kind)).items.append(item)
+        self._busy(kind, key).items.append(item)
 
-    def _of(self, kind, key):
-        return self.busy[kind].get(key) or BusyTimes(kind)
+    def _busy(self, kind, key):
+        busy = self.busy[kind].get(key)
+        if busy is None:
+            busy = self.busy[kind][key] = BusyTimes(kind)
+        return busy
 
-    def clashes(self, series, occurrence):
-        start, end, day = occurrence.start, occurrence.end, occurrence.day
-        found = list(self._of("teacher", series.teacher_id).overlapping(start, end, self.pad, day))
-        found += self._of("student", series.student_id).overlapping(start, end, timedelta(0), day)
-        if series.room_id is not None:
-            found += self._of("room", series.room_id).overlapping(start, end, self.pad, day)
+    def of_series(self, series):
+        return _SeriesBookings(self, series.teacher_id, series.student_id, series.room_id)
+
+
+class _SeriesBookings:
+    """What one series' new lessons must not overlap: its teacher's, its student's and its
+    room's bookings (the series' own new lessons included as they are added)."""
+
+    def __init__(self, bookings, teacher_id, student_id, room_id):
+        self.pad, self.student_id = bookings.pad, student_id
+        self.teacher = bookings._busy("teacher", teacher_id)
+        self.student = bookings._busy("student", student_id)
+        self.room = self.reservations = None
+        if room_id is not None:
+            self.room = bookings._busy("room", room_id)
+            self.reservations = bookings._busy("reservation", room_id)
+
+    def clashes(self, occurrence):
+        day, start, end = occurrence
+        found = self.teacher.overlapping(start, end, self.pad, day)
+        found += self.student.overlapping(start, end, NO_PAD, day)
+        if self.room is not None:
+            found += self.room.overlapping(start, end, self.pad, day)
             found += [Clash("room", c.start, c.end, None, c.reservation_id, None, day)
-                      for c in self._of("reservation", series.room_id).overlapping(
-                          start, end, timedelta(0), day)]
+                      for c in self.reservations.overlapping(start, end, NO_PAD, day)]
         return found
 
-    def add(self, series, occurrence, lesson_id):
+    def add(self, occurrence, lesson_id):
         item = (occurrence.start, occurrence.end, lesson_id, None, None)
-        self._insert("teacher", series.teacher_id, item)
-        self._insert("student", series.student_id, item[:4] + (series.student_id,))
-        if series.room_id is not None:
-            self._insert("room", series.room_id, item)
-
-    def _insert(self, kind, key, item):
-        busy = self.busy[kind].setdefault(key, BusyTimes(kind))
-        at = bisect.bisect_right(busy.starts, item[0])
-        busy.starts.insert(at, item[0])
-        busy.items.insert(at, item)
+        self.teacher.add(item)
+        self.student.add((*item[:4], self.student_id))
+        if self.room is not None:
+            self.room.add(item)
 
 
-def _occurrences_skipping_gaps(studio, series, start, until, closed):
-    tz = studio_zone(studio)
-    for day in recurrence.occurrence_dates(series.frequency, series.day_of_week, series.start_date, until):
-        if day < start or closed(day) is not None:
-            continue
-        try:
-            begin = recurrence.local_to_utc(day, series.start_time, tz)
-        except recurrence.NonexistentLocalTime:
-            log.warning("series %s: %s skipped, %s falls into a DST gap", series.id, day, series.start_time)
-            continue
-        yield recurrence.Occurrence(day, begin, begin + series.duration)
+class _OccurrencePlanner:
+    """The occurrences of many series of one studio. Series that share a pattern (the same
+    frequency, weekday and dates) share one recurrence rule, and series that share a
+    wall-clock time and length share each day's occurrence: thousands of weekly lessons
+    come from a few dozen distinct slots."""
+
+    def __init__(self, studio, closed):
+        self.tz = studio_zone(studio)
+        self.closed = closed
+        self._dates, self._instants, self._closed = {}, {}, {}
+
+    def occurrences(self, series, start, until):
+        key = (series.frequency, series.day_of_week, series.start_date, until)
+        days = self._dates.get(key)
+        if days is None:
+            days = self._dates[key] = [
+                day for day in recurrence.occurrence_dates(*key) if not self._is_closed(day)]
+        wall_time, duration = series.start_time, series.duration
+        for day in days[bisect.bisect_left(days, start):]:
+            occurrence = self._occurrence(day, wall_time, duration)
+            if occurrence is None:
+                log.warning("series %s: %s skipped, %s falls into a DST gap", series.id, day, wall_time)
+                continue
+            yield occurrence
+
+    def _is_closed(self, day):
+        if day not in self._closed:
+            self._closed[day] = self.closed(day) is not None
+        return self._closed[day]
+
+    def _occurrence(self, day, wall_time, duration):
+        """The occurrence at `wall_time` on `day`, None in a DST gap."""
+        key = (day, wall_time, duration)
+        if key not in self._instants:
+            try:
+                begin = recurrence.local_to_utc(day, wall_time, self.tz)
+                self._instants[key] = recurrence.Occurrence(day, begin, begin + duration)
+            except recurrence.NonexistentLocalTime:
+                self._instants[key] = None
+        return self._instants[key]
 
 
 def extend_all_series(now=None):
