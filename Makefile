@@ -51,7 +51,11 @@ test-postgres: install-dev system-deps
 
 # Builds (once) the large demo studio under instance/bench/ and prints the timing table;
 # BENCH_ARGS="--only calendar --repeat 5" narrows it. Results: bench/results/latest.md.
+# The throughput runs need wrk (Debian package); installed when missing.
 bench: install
+	@command -v wrk >/dev/null 2>&1 || { \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq wrk >/dev/null; }
 	$(BIN)/python -m bench $(BENCH_ARGS)
 
 lint: install-dev

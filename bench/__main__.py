@@ -1,12 +1,18 @@
-"""Benchmark the key pages and API lists on the `large` demo studio (SPEC §8, issue 7).
+"""Benchmark the large demo studio (SPEC §8): key pages and API lists, bulk operations,
+throughput under load.
 
-    .venv/bin/python -m bench [--repeat 15] [--rebuild] [--skip-bulk]
+    .venv/bin/python -m bench [--repeat 15] [--rebuild | --keep] [--skip-bulk] [--skip-load]
+                              [--only LABEL]
 
-Builds instance/bench/large.db with `flask seed-demo --size large` (reused while the demo
-seeders and migrations are unchanged: their hash is kept in instance/bench/large.json), then
-requests each page in-process with the Flask test client, signed in as the demo admin (and the
-demo parent for the portal), counting SQL statements with a `before_cursor_execute` listener.
-Prints one Markdown table and writes it to bench/results/latest.md.
+Builds instance/bench/large.db (or $CADENZA_BENCH_DIR/large.db) with `flask seed-demo --size
+large`, reused while the demo seeders are unchanged (their hash is kept in large.json; new
+migrations are applied to the kept data). Then:
+- requests each page in-process with the Flask test client, signed in as the demo admin (and
+  the demo parent for the portal), counting SQL statements with a `before_cursor_execute`
+  listener (bench/__main__.py);
+- times the bulk operations through the real services (bench/bulk.py);
+- serves the dataset with gunicorn and drives it with wrk (bench/load.py).
+Prints the tables and writes them to bench/results/latest.md (not on an --only run).
 """
 import argparse
 import hashlib
@@ -21,8 +27,12 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from bench.bulk import run as run_bulk
+from bench.load import WRK_ARGS
+from bench.load import run as run_load
+
 ROOT = Path(__file__).resolve().parent.parent
-BENCH_DIR = ROOT / "instance" / "bench"
+BENCH_DIR = Path(os.environ.get("CADENZA_BENCH_DIR") or ROOT / "instance" / "bench")
 DB_PATH = BENCH_DIR / "large.db"
 META_PATH = BENCH_DIR / "large.json"
 RESULTS = ROOT / "bench" / "results" / "latest.md"
@@ -59,12 +69,12 @@ def _flask(*args, quiet=False):
                    stdout=output, stderr=output)
 
 
-def build_dataset(rebuild=False):
+def build_dataset(rebuild=False, keep=False):
     """Returns the metadata of the (possibly reused) dataset: key, seed seconds."""
     key = dataset_key()
     if not rebuild and DB_PATH.exists() and META_PATH.exists():
         meta = json.loads(META_PATH.read_text())
-        if meta.get("key") == key:
+        if keep or meta.get("key") == key:
             _flask("db", "upgrade", quiet=True)  # new migrations (indexes) apply to the kept data
             meta["reused"] = True
             return meta
@@ -226,52 +236,13 @@ def measure(app, engine, client, path, headers, repeat):
             "size": len(response.get_data())}
 
 
-# ---------------------------------------------------------------- bulk operations
-
-def bulk_auto_invoicing(app, ids):
-    """Plan, then create, a month of invoices for every family, in a transaction rolled back.
-    The demo bills attended lessons (its past months are billed already by the seed), so the
-    run bills next month's scheduled lessons in advance (`in_advance` mode) for all families."""
-    from sqlalchemy import select
-
-    from app.accounts.models import Studio, User
-    from app.billing.services import generation
-    from app.extensions import db
-
-    results = []
-    with app.test_request_context():
-        studio = db.session.get(Studio, ids["studio"])
-        actor = db.session.scalar(select(User).where(User.email == "admin@demo.test"))
-        first = (ids["today"].replace(day=1) + timedelta(days=32)).replace(day=1)
-        last = (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        try:
-            studio.billing_mode = "in_advance"
-            db.session.flush()
-            started = time.perf_counter()
-            plan = generation.plan_invoices(studio, first, last)
-            seconds = time.perf_counter() - started
-            lines = sum(len(f.lines) for f in plan.families)
-            results.append((f"Auto-invoice plan (dry run), {first:%B %Y}, in advance", seconds,
-                            f"{len(plan.families):,} families, {lines:,} lines"))
-            started = time.perf_counter()
-            plan = generation.generate_invoices(studio, actor, first, last, plan=plan)
-            db.session.flush()
-            seconds = time.perf_counter() - started
-            created = sum(1 for f in plan.families if getattr(f, "invoice", None) is not None)
-            results.append((f"Auto-invoice all families, {first:%B %Y} (create drafts; rolled back)",
-                            seconds, f"{created:,} draft invoices"))
-        finally:
-            db.session.rollback()
-    return results
-
-
 # ---------------------------------------------------------------- report
 
 def _shown(path):
     return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
 
 
-def render(meta, ids, rows, bulk, repeat):
+def render(meta, ids, rows, bulk, load, repeat):
     counts = ids["counts"]
     lines = [
         "# Cadenza bench (large demo)",
@@ -298,6 +269,14 @@ def render(meta, ids, rows, bulk, repeat):
     lines.append(f"| `flask seed-demo --size large` (whole dataset) | {seconds} | {seed} |")
     for label, seconds, detail in bulk:
         lines.append(f"| {label} | {seconds:.2f} | {detail} |")
+    if isinstance(load, str):
+        lines += ["", f"Throughput under load: not measured ({load})."]
+    elif load:
+        lines += ["", f"Throughput: gunicorn, 2 sync workers, SQLite; `wrk {' '.join(WRK_ARGS)}` on "
+                      "loopback from the same machine; median (range) of 3 interleaved runs.", "",
+                  "| Endpoint | Requests/s | Range | Share of the ceiling |", "|---|---:|---:|---:|"]
+        for label, median, (low, high), ratio in load:
+            lines.append(f"| {label} | {median:.0f} | {low:.0f}–{high:.0f} | {100 * ratio:.0f}% |")
     return "\n".join(lines) + "\n"
 
 
@@ -305,11 +284,14 @@ def main(argv=None):
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=15)
     parser.add_argument("--rebuild", action="store_true", help="Re-seed the large dataset.")
+    parser.add_argument("--keep", action="store_true",
+                        help="Reuse the built dataset even if the demo seeders changed since.")
     parser.add_argument("--skip-bulk", action="store_true", help="Skip the bulk operations.")
+    parser.add_argument("--skip-load", action="store_true", help="Skip the wrk throughput runs.")
     parser.add_argument("--only", default="", help="Only requests whose label contains this.")
     args = parser.parse_args(argv)
 
-    meta = build_dataset(args.rebuild)
+    meta = build_dataset(args.rebuild, args.keep)
     app = make_app()
     from app.extensions import db
 
@@ -328,8 +310,9 @@ def main(argv=None):
         rows.append((label, path, kind, result))
         print(f"{label:40} {result['status']} q={result['queries']:4} "
               f"median={result['median']:8.1f} ms p95={result['p95']:8.1f} ms", flush=True)
-    bulk = [] if args.skip_bulk else bulk_auto_invoicing(app, ids)
-    table = render(meta, ids, rows, bulk, args.repeat)
+    bulk = [] if args.skip_bulk else run_bulk(app, ids, BENCH_DIR, ROOT, PASSWORD)
+    load = [] if args.skip_load else run_load(database_url(), ROOT, PASSWORD, ids)
+    table = render(meta, ids, rows, bulk, load, args.repeat)
     print()
     print(table)
     if not args.only:  # a partial run leaves the full table alone

@@ -10,7 +10,7 @@ from bench.__main__ import api_headers, build_dataset, make_app, web_client
 def main():
     path = sys.argv[1]
     who = sys.argv[2] if len(sys.argv) > 2 else "web"
-    build_dataset()
+    build_dataset(keep=True)
     app = make_app()
     from app.extensions import db
 
