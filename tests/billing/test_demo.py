@@ -13,7 +13,6 @@ from app.demo import seed
 from app.extensions import db
 from app.people.services import families_of
 
-
 # The demo is built around today: the first of a month, the days just after it (before the
 # Bennetts' first lesson of the month), mid-month and a month's end must all tell the story.
 SEED_DAYS = ["2026-12-01", "2026-12-03", "2027-01-15", "2027-02-28"]
