@@ -111,6 +111,7 @@ def _import_models():
     from app.accounts import models as _accounts  # noqa: F401
     from app.billing import models as _billing  # noqa: F401
     from app.core import audit as _audit  # noqa: F401
+    from app.core import versions as _versions  # noqa: F401
     from app.messaging import models as _messaging  # noqa: F401
     from app.people import hooks as _people_hooks  # noqa: F401
     from app.people import models as _people  # noqa: F401

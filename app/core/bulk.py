@@ -1,5 +1,6 @@
 """Writing many rows at once, for generators and imports that create thousands of rows:
 no ORM objects, few round trips, COPY on PostgreSQL."""
+from app.core import versions
 from app.extensions import db
 
 
@@ -9,6 +10,8 @@ def bulk_insert(model, rows, chunk=5000):
     db.session.flush()
     if not rows:
         return
+    if "studio_id" in model.__table__.c:
+        versions.touch(db.session, model.__table__, {row["studio_id"] for row in rows})
     connection = db.session.connection()
     if connection.dialect.driver == "psycopg":
         _copy_rows(connection, model.__table__, rows, chunk)

@@ -3,8 +3,10 @@ from flask import request
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
+from app.core import versions
 from app.core.errors import ValidationFailed
 from app.core.schemas import BaseSchema, UTCDateTime
+from app.core.tenancy import current_principal
 from app.extensions import db
 
 DEFAULT_PAGE_SIZE = 20
@@ -79,7 +81,11 @@ def apply_created_range(stmt, model, args):
 def paginate(stmt, args):
     """Run `stmt` for one page; returns the response dict (results are model objects)."""
     page, size = args.get("page", 1), args.get("page_size", DEFAULT_PAGE_SIZE)
-    count = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
+    principal = current_principal()
+    if principal is not None and principal.studio is not None:
+        count = versions.count(stmt, principal.studio.id)  # kept while the rows are unchanged
+    else:
+        count = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     results = db.session.scalars(stmt.limit(size).offset((page - 1) * size)).unique().all()
     return {
         "count": count,

@@ -14,19 +14,27 @@ import sqlalchemy as sa
 from sqlalchemy import event, inspect
 
 from app.accounts.models import Membership, User
+from app.core import versions
 from app.core.permissions import PARENT, STUDENT, TEACHER
 from app.people.models import FamilyGuardian, Student, TeacherProfile
 
 
 @event.listens_for(Membership, "after_insert")
 def _member_joined(mapper, connection, membership):
-    link_member_records(connection, membership.studio_id, membership.user_id, membership.role)
+    _link(connection, membership)
 
 
 @event.listens_for(Membership, "after_update")
 def _member_role_changed(mapper, connection, membership):
     if inspect(membership).attrs.role.history.has_changes():
-        link_member_records(connection, membership.studio_id, membership.user_id, membership.role)
+        _link(connection, membership)
+
+
+def _link(connection, membership):
+    link_member_records(connection, membership.studio_id, membership.user_id, membership.role)
+    session = inspect(membership).session
+    for table in (TeacherProfile.__table__, FamilyGuardian.__table__, Student.__table__):
+        versions.touch(session, table, [membership.studio_id])  # written past the ORM
 
 
 def link_member_records(connection, studio_id, user_id, role):

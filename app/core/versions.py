@@ -1,0 +1,232 @@
+"""Row counts that are counted once per change, not once per request.
+
+Counting a studio's 150,000 lessons costs more than everything else a page of 20 does
+together, and the count changes only when the rows do. So every write to a tenant table
+bumps that table's version for the studio when its transaction commits (one row per studio
+and table in `table_version`), and a count is kept in process memory under the versions of
+all the tables its query reads: while they are unchanged, the kept count is the count.
+Processes keep their own counts and agree through the versions in the database, so any
+number of them, on any number of machines, give the same answers.
+
+What bumps a version: ORM inserts, updates and deletes (with the tables the database
+cascades a delete to), ORM-enabled UPDATE/DELETE statements (for the studios their WHERE
+names, or for every studio when it names none), and `core.bulk.bulk_insert`. Writes past
+all of these (raw SQL on a connection) must call `touch()` themselves. A query that reads a
+table without a studio_id (users, studios) is counted every time.
+"""
+from collections import defaultdict
+
+import sqlalchemy as sa
+from sqlalchemy import event, func, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.orm import Mapped, Session, mapped_column
+from sqlalchemy.sql import operators, visitors
+
+from app.core.db import TimestampMixin, utcnow
+from app.extensions import db
+
+TOUCHED = "cadenza_touched_tables"  # session.info: {(studio_id or EVERY_STUDIO, table name)}
+EVERY_STUDIO = "*"
+MAX_KEPT = 20_000  # counts kept per process before the memory is cleared
+
+
+class TableVersion(TimestampMixin, db.Model):
+    """How often a studio's rows of one table have changed (no row yet: version 0)."""
+
+    studio_id: Mapped[object] = mapped_column(
+        sa.Uuid, sa.ForeignKey("studio.id", ondelete="CASCADE"), primary_key=True)
+    table_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
+    version: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+
+
+# ---------------------------------------------------------------- recording writes
+
+def touch(session, table, studio_ids):
+    """Record that `table` (a Table or its name) changed for these studios in the session's
+    transaction; their versions move on when it commits."""
+    name = table if isinstance(table, str) else table.name
+    touched = session.info.setdefault(TOUCHED, set())
+    touched.update((studio_id, name) for studio_id in studio_ids)
+    for dependent in _cascades().get(name, ()):
+        touched.update((studio_id, dependent) for studio_id in studio_ids)
+
+
+def _tenant(table):
+    return table is not None and "studio_id" in table.c and table.name != TableVersion.__tablename__
+
+
+def _cascades():
+    """{table: tables whose rows the database changes when that table's rows are deleted
+    (ON DELETE CASCADE or SET NULL), transitively}."""
+    global _CASCADES
+    if _CASCADES is None:
+        direct = defaultdict(set)
+        for table in db.metadata.tables.values():
+            for key in table.foreign_keys:
+                if _tenant(table) and (key.ondelete or "").upper() in ("CASCADE", "SET NULL"):
+                    direct[key.column.table.name].add(table.name)
+        closure = {}
+        for name in direct:
+            seen, todo = set(), [name]
+            while todo:
+                for child in direct.get(todo.pop(), ()):
+                    if child not in seen:
+                        seen.add(child)
+                        todo.append(child)
+            closure[name] = seen
+        _CASCADES = closure
+    return _CASCADES
+
+
+_CASCADES = None
+
+
+@event.listens_for(Session, "after_flush")
+def _record_flushed(session, _flush_context):
+    for obj in session.new:
+        _record(session, obj)
+    for obj in session.deleted:
+        _record(session, obj, deleted=True)
+    for obj in session.dirty:
+        if session.is_modified(obj, include_collections=False):
+            _record(session, obj)
+
+
+def _record(session, obj, deleted=False):
+    table = getattr(type(obj), "__table__", None)
+    if table is None:
+        return
+    if _tenant(table) and getattr(obj, "studio_id", None) is not None:
+        touch(session, table, [obj.studio_id])
+    elif deleted:  # a user or a studio: the tenant rows the database cascades to, anywhere
+        touched = session.info.setdefault(TOUCHED, set())
+        touched.update((EVERY_STUDIO, dependent) for dependent in _cascades().get(table.name, ()))
+
+
+@event.listens_for(Session, "do_orm_execute")
+def _record_statement(state):
+    if not (state.is_update or state.is_delete or state.is_insert):
+        return
+    table = getattr(state.statement, "table", None)
+    if _tenant(table):
+        studios = (_studios_inserted(state.parameters) if state.is_insert
+                   else _studios_named(state.statement, table.name))
+        touch(state.session, table, studios or [EVERY_STUDIO])
+
+
+def _studios_inserted(parameters):
+    rows = parameters if isinstance(parameters, (list, tuple)) else [parameters or {}]
+    studios = {row.get("studio_id") for row in rows}
+    return [] if None in studios else list(studios)
+
+
+def _studios_named(statement, table_name):
+    """The studio ids an UPDATE's or DELETE's WHERE pins the table's studio_id to."""
+    where = getattr(statement, "whereclause", None)
+    if where is None:
+        return []
+    found = []
+    for element in visitors.iterate(where):
+        if (isinstance(element, sa.BinaryExpression) and element.operator is operators.eq
+                and getattr(element.left, "key", None) == "studio_id"
+                and getattr(getattr(element.left, "table", None), "name", None) == table_name
+                and isinstance(element.right, sa.BindParameter)):
+            found.append(element.right.effective_value)
+    return found
+
+
+@event.listens_for(Session, "before_commit")
+def _bump_on_commit(session):
+    session.flush()  # what is still pending counts too
+    touched = session.info.pop(TOUCHED, None)
+    if touched:
+        _bump(session.connection(), touched)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _forget_on_rollback(session, transaction):
+    if transaction.parent is None:
+        session.info.pop(TOUCHED, None)
+
+
+def _bump(connection, touched):
+    """Move the versions on, in one order for every transaction (no deadlocks on PostgreSQL:
+    these are the last rows a transaction writes)."""
+    everywhere = {name for studio_id, name in touched if studio_id == EVERY_STUDIO}
+    pairs = {(studio_id, name) for studio_id, name in touched
+             if studio_id != EVERY_STUDIO and name not in everywhere}
+    if everywhere:
+        from app.accounts.models import Studio
+
+        studios = connection.execute(select(Studio.id)).scalars().all()
+        pairs |= {(studio_id, name) for studio_id in studios for name in everywhere}
+    if not pairs:
+        return
+    now = utcnow()
+    table = TableVersion.__table__
+    insert = pg_insert if connection.dialect.name == "postgresql" else sqlite_insert
+    stmt = insert(table)
+    stmt = stmt.on_conflict_do_update(index_elements=[table.c.studio_id, table.c.table_name],
+                                      set_={"version": table.c.version + 1, "updated_at": now})
+    rows = [{"studio_id": studio_id, "table_name": name, "version": 1, "created_at": now, "updated_at": now}
+            for studio_id, name in sorted(pairs, key=lambda pair: (str(pair[0]), pair[1]))]
+    for row in rows:  # one at a time, in order
+        connection.execute(stmt, row)
+
+
+# ---------------------------------------------------------------- counting
+
+_counts = {}  # {(database, studio, statement, values, versions): count}
+_tables_read = {}  # {statement structure: table names, or None when one has no studio_id}
+
+
+def count(stmt, studio_id):
+    """SELECT count(*) of `stmt` (a SELECT scoped to one studio), from memory while the
+    tables it reads are unchanged for that studio since it was last counted."""
+    counting = select(func.count()).select_from(stmt.order_by(None).subquery())
+    session = db.session
+    session.flush()  # this transaction's own writes are in `TOUCHED` now
+    key = counting._generate_cache_key()
+    tables = _tenant_tables(counting, key)
+    if tables is None or session.info.get(TOUCHED):  # not versioned, or changed but not committed
+        return session.scalar(counting)
+    rows = session.execute(select(TableVersion.table_name, TableVersion.version).where(
+        TableVersion.studio_id == studio_id, TableVersion.table_name.in_(tables)))
+    versions = dict(rows.all())
+    memo = (session.get_bind().url, studio_id, key.key, _values(key),
+            tuple(versions.get(name, 0) for name in tables))
+    found = _counts.get(memo)
+    if found is None:
+        found = session.scalar(counting)
+        if len(_counts) >= MAX_KEPT:
+            _counts.clear()
+        _counts[memo] = found
+    return found
+
+
+def _tenant_tables(counting, key):
+    if key is None:
+        return None
+    if key.key not in _tables_read:
+        names = set()
+        for element in visitors.iterate(counting):
+            if isinstance(element, sa.Table):
+                if not _tenant(element):
+                    names = None
+                    break
+                names.add(element.name)
+        _tables_read[key.key] = tuple(sorted(names)) if names else None
+    return _tables_read[key.key]
+
+
+def _values(key):
+    return tuple(_hashable(param.effective_value) for param in key.bindparams)
+
+
+def _hashable(value):
+    if isinstance(value, (list, set, frozenset)):
+        return tuple(_hashable(item) for item in value)
+    if isinstance(value, dict):
+        return tuple(sorted((k, _hashable(v)) for k, v in value.items()))
+    return value

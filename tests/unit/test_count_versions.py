@@ -1,0 +1,164 @@
+"""List counts are counted once per change of the rows they count (core/versions.py): the
+`count` of a list stays right after every kind of write, from this process or another, and
+an unchanged list is not counted again."""
+import os
+import subprocess
+import sys
+from contextlib import contextmanager
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from sqlalchemy import event, func, select, update
+
+from app.core import versions
+from app.core.bulk import bulk_insert
+from app.extensions import db
+from app.scheduling.models import Lesson, LessonAttendee
+from tests.conftest import api_login, bearer
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@contextmanager
+def statements(app):
+    seen = []
+
+    def record(conn, cursor, statement, *args):
+        seen.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield seen
+    finally:
+        event.remove(engine, "before_cursor_execute", record)
+
+
+def _counts(seen):
+    return [s for s in seen if s.lstrip().upper().startswith("SELECT COUNT(*)")]
+
+
+@pytest.fixture()
+def lessons(app, client, make, studio_setup):
+    """A studio with three lessons and an admin's API headers."""
+    studio = studio_setup.studio
+    teacher = make.teacher(studio)
+    student = make.student(studio)
+    start = datetime(2031, 3, 3, 15, tzinfo=timezone.utc)
+    made = [make.lesson(studio, teacher, [student], start=start + timedelta(days=n)) for n in range(3)]
+    db.session.commit()
+    headers = bearer(api_login(client, studio_setup.users["admin"].email))
+
+    def count(query=""):
+        response = client.get(f"/api/v1/lessons{query}", headers=headers)
+        assert response.status_code == 200, response.json
+        return response.json["count"]
+
+    return type("Lessons", (), {"studio": studio, "teacher": teacher, "student": student, "made": made,
+                                "start": start, "count": staticmethod(count), "headers": headers})
+
+
+def test_an_unchanged_list_is_counted_once(app, lessons):
+    with statements(app) as first:
+        assert lessons.count() == 3
+    with statements(app) as second:
+        assert lessons.count() == 3
+    assert len(_counts(first)) == 1 and _counts(second) == []
+
+
+def test_orm_writes_move_the_count(lessons, make):
+    assert lessons.count() == 3 and lessons.count("?status=cancelled") == 0
+    make.lesson(lessons.studio, lessons.teacher, [lessons.student], start=lessons.start - timedelta(days=7))
+    db.session.commit()
+    assert lessons.count() == 4
+    lessons.made[0].status = "cancelled"  # an update
+    db.session.commit()
+    assert lessons.count("?status=cancelled") == 1
+    attendees = select(LessonAttendee.id).where(LessonAttendee.studio_id == lessons.studio.id)
+    assert versions.count(attendees, lessons.studio.id) == 4
+    db.session.commit()
+    db.session.delete(lessons.made[1])  # a delete, and the attendee rows the database drops with it
+    db.session.commit()
+    assert lessons.count() == 3
+    # PostgreSQL drops the attendee rows with their lesson (SQLite keeps them): the kept count
+    # of attendees, which the ORM never saw change, follows what the database did.
+    direct = db.session.scalar(select(func.count()).select_from(attendees.subquery()))
+    assert versions.count(attendees, lessons.studio.id) == direct
+
+
+def test_api_writes_move_the_count(lessons, client):
+    assert lessons.count() == 3
+    booked = client.post("/api/v1/lessons", headers=lessons.headers, json={
+        "teacher": str(lessons.teacher.id), "student": str(lessons.student.id),
+        "scheduled_start": "2031-04-01T15:00:00Z", "duration_minutes": 30})
+    assert booked.status_code == 201, booked.json
+    assert lessons.count() == 4
+    cancelled = client.post(f"/api/v1/lessons/{booked.json['id']}/cancel", headers=lessons.headers,
+                            json={"reason": "ill"})
+    assert cancelled.status_code == 200, cancelled.json
+    assert lessons.count("?status=cancelled") == 1
+
+
+def test_bulk_inserts_and_statements_move_the_count(lessons):
+    assert lessons.count() == 3 and lessons.count("?status=no_show") == 0
+    template = {"studio_id": lessons.studio.id, "teacher_id": lessons.teacher.id, "status": "scheduled",
+                "lesson_type": "private", "location": "", "online_url": "", "notes": ""}
+    bulk_insert(Lesson, [{**template, "start_at": lessons.start + timedelta(days=30 + n),
+                          "end_at": lessons.start + timedelta(days=30 + n, minutes=30)} for n in range(2)])
+    db.session.commit()
+    assert lessons.count() == 5
+    db.session.execute(update(Lesson).where(Lesson.studio_id == lessons.studio.id,
+                                            Lesson.id == lessons.made[2].id).values(status="no_show"))
+    db.session.commit()
+    assert lessons.count("?status=no_show") == 1
+    # A statement that names no studio moves the versions of every studio.
+    db.session.execute(update(Lesson).where(Lesson.id == lessons.made[1].id).values(status="no_show"))
+    db.session.commit()
+    assert lessons.count("?status=no_show") == 2
+
+
+def test_a_transaction_sees_its_own_uncommitted_rows_and_keeps_no_count_of_them(ctx, lessons, make):
+    studio = lessons.studio
+    everything = select(Lesson.id).where(Lesson.studio_id == studio.id)
+    assert versions.count(everything, studio.id) == 3
+    make.lesson(studio, lessons.teacher, [lessons.student], start=lessons.start - timedelta(days=14))
+    assert versions.count(everything, studio.id) == 4  # flushed, not committed
+    db.session.rollback()
+    assert versions.count(everything, studio.id) == 3
+
+
+WRITER = """
+import os, uuid
+from datetime import datetime, timezone
+from app import create_app
+from app.extensions import db
+from app.scheduling.models import Lesson
+app = create_app("testing", SQLALCHEMY_DATABASE_URI=os.environ["WRITER_DATABASE"])
+with app.app_context():
+    db.session.add(Lesson(studio_id=uuid.UUID(os.environ["WRITER_STUDIO"]),
+                          teacher_id=uuid.UUID(os.environ["WRITER_TEACHER"]),
+                          start_at=datetime(2031, 6, 2, 15, tzinfo=timezone.utc),
+                          end_at=datetime(2031, 6, 2, 16, tzinfo=timezone.utc)))
+    db.session.commit()
+"""
+
+
+def test_a_write_in_another_process_moves_this_processes_count(app, lessons):
+    assert lessons.count() == 3
+    with app.app_context():
+        url = db.engine.url.render_as_string(hide_password=False)
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "WRITER_DATABASE": url,
+           "WRITER_STUDIO": str(lessons.studio.id), "WRITER_TEACHER": str(lessons.teacher.id)}
+    subprocess.run([sys.executable, "-c", WRITER], cwd=ROOT, env=env, check=True, timeout=120)  # noqa: S603
+    assert lessons.count() == 4
+
+
+def test_lists_over_tables_without_a_studio_are_counted_every_time(ctx, studio_setup):
+    from app.accounts.models import User
+
+    users = select(User.id)
+    assert versions.count(users, studio_setup.studio.id) == versions.count(users, studio_setup.studio.id)
+    counting = select(func.count()).select_from(users.subquery())
+    assert versions._tenant_tables(counting, counting._generate_cache_key()) is None
