@@ -96,11 +96,11 @@ def _init_extensions(app):
 
     @login_manager.user_loader
     def load_user(session_id):
-        from app.accounts.models import User
+        from app.accounts.authn import load_user as user_with_studios
         from app.core.tenancy import parse_uuid
 
         user_id, _, version = (session_id or "").partition(":")
-        user = db.session.get(User, parse_uuid(user_id)) if parse_uuid(user_id) else None
+        user = user_with_studios(parse_uuid(user_id)) if parse_uuid(user_id) else None
         if user is None or not user.is_active or str(user.session_version) != version:
             return None
         return user

@@ -1,13 +1,16 @@
 """API authentication: JWT access/refresh tokens (flask-jwt-extended) and the studio header."""
+import time
 from datetime import datetime, timezone
 
-from flask import request
+from flask import current_app, request
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
+from sqlalchemy import bindparam, select
+from sqlalchemy.orm import joinedload
 
 from app.accounts import services
-from app.accounts.models import User
+from app.accounts.models import Membership, User
 from app.core.errors import NotAuthenticated, NotFound
 from app.core.tenancy import Principal, current_principal, parse_uuid
 from app.extensions import db
@@ -35,9 +38,41 @@ def _decode(token, expected_type):
     return claims
 
 
+_verified = {}  # {(signing key, access token): claims}: checked once, then only for expiry
+MAX_VERIFIED = 10_000
+
+
+def _access_claims(token):
+    """The claims of a valid access token. A client sends the same token for many requests;
+    its signature is checked the first time, its expiry every time."""
+    key = (current_app.config["JWT_SECRET_KEY"], token)
+    claims = _verified.get(key)
+    if claims is None:
+        claims = _decode(token, "access")
+        if claims is None:
+            return None
+        if len(_verified) >= MAX_VERIFIED:
+            _verified.clear()
+        _verified[key] = claims
+    if claims["exp"] <= time.time():
+        _verified.pop(key, None)
+        return None
+    return claims
+
+
+# The user with their memberships and those studios, in one query.
+_USER_WITH_STUDIOS = select(User).where(User.id == bindparam("user_id")).options(
+    joinedload(User.memberships).joinedload(Membership.studio))
+
+
+def load_user(user_id):
+    """The user of this id with every membership and studio loaded (None if unknown)."""
+    return db.session.scalars(_USER_WITH_STUDIOS, {"user_id": user_id}).unique().one_or_none()
+
+
 def _user_for_claims(claims):
     user_id = parse_uuid(claims.get("sub"))
-    user = db.session.get(User, user_id) if user_id else None
+    user = load_user(user_id) if user_id else None
     if user is None or not user.is_active or claims.get("sv") != user.session_version:
         return None
     if services.membership_for(user) is None:  # every membership deactivated: no API access
@@ -52,7 +87,7 @@ def authenticate_api_request():
         if request.headers.get("Authorization") or request.headers.get("X-API-Key"):
             return None, NotAuthenticated("Unsupported or empty credentials.")
         return None, None
-    claims = _decode(token, "access")
+    claims = _access_claims(token)
     user = _user_for_claims(claims) if claims else None
     if user is None:
         return None, NotAuthenticated(INVALID_TOKEN)

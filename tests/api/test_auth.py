@@ -1,6 +1,7 @@
 """API sign-in: login, token rotation and revocation, expiry, the login rate limit."""
 from datetime import timedelta
 
+import jwt
 import pytest
 import time_machine
 
@@ -158,6 +159,7 @@ def test_access_token_is_invalid_after_a_password_change(client, teacher):
 
 def test_expired_access_token_is_unauthorized(app, client, teacher):
     tokens = api_login(client, teacher.email)
+    assert client.get(ME, headers=bearer(tokens)).status_code == 200  # verified, remembered
     later = utcnow() + app.config["JWT_ACCESS_TOKEN_EXPIRES"] + timedelta(seconds=5)
 
     with time_machine.travel(later, tick=False):
@@ -243,3 +245,13 @@ def test_login_limit_resets_after_a_minute(client, teacher):
         traveller.shift(timedelta(seconds=61))
 
         assert client.post(LOGIN, json={"email": teacher.email, "password": PASSWORD}).status_code == 200
+
+
+def test_a_token_signed_with_another_key_is_unauthorized_even_after_a_good_one(app, client, teacher):
+    tokens = api_login(client, teacher.email)
+    assert client.get(ME, headers=bearer(tokens)).status_code == 200
+    payload = tokens["access"].split(".")[1]
+    forged = jwt.encode(jwt.decode(tokens["access"], options={"verify_signature": False}),
+                        "not-the-studio-key-at-all-not-at-all", algorithm="HS256")
+    assert forged.split(".")[1] == payload
+    assert_unauthorized(client.get(ME, headers=bearer(forged)))
