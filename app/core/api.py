@@ -23,6 +23,13 @@ class Blueprint(SmorestBlueprint):
 
     ARGUMENTS_PARSER = Parser()
 
+    def arguments(self, schema, **kwargs):
+        """As flask-smorest's, with a schema class made an instance once, here: webargs would
+        build one for every request."""
+        if isinstance(schema, type):
+            schema = schema()
+        return super().arguments(schema, **kwargs)
+
     def route(self, rule, *, parameters=None, tags=None, **options):
         options.setdefault("strict_slashes", False)
         return super().route(rule, parameters=parameters, tags=tags, **options)

@@ -1,10 +1,11 @@
 """Reading lessons: filtered, role-restricted SELECTs shared by the pages, the API and feeds."""
 from collections import namedtuple
 from datetime import timedelta
+from functools import cache
 from itertools import groupby
 from operator import attrgetter
 
-from sqlalchemy import DateTime, TypeDecorator, Uuid, select, type_coerce
+from sqlalchemy import DateTime, TypeDecorator, Uuid, bindparam, select, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from app.accounts.models import User
@@ -131,15 +132,21 @@ def _lesson_rows_select():
     )
 
 
+@cache
+def _rows_of_ids():
+    """Built once: a page of lessons by id (the statement's cache key is computed once too)."""
+    return _lesson_rows_select().where(
+        Lesson.studio_id == bindparam("studio_id"), Lesson.id.in_(bindparam("ids", expanding=True)),
+    ).order_by(Lesson.id, LessonAttendee.created_at, LessonAttendee.id)
+
+
 def lesson_rows(studio, lesson_ids):
     """(lesson, attendees) rows, as `lesson_rows_between` gives them, of the lessons with these
     ids (a page of a list, already chosen and ordered), in the order of `lesson_ids`."""
     if not lesson_ids:
         return []
-    stmt = _lesson_rows_select().where(Lesson.studio_id == studio.id, Lesson.id.in_(lesson_ids)).order_by(
-        Lesson.id, LessonAttendee.created_at, LessonAttendee.id)
-    found = {lesson.id: (lesson, attendees) for lesson, attendees in _by_lesson(
-        map(LessonRow._make, db.session.connection().execute(stmt)))}
+    rows = db.session.connection().execute(_rows_of_ids(), {"studio_id": studio.id, "ids": list(lesson_ids)})
+    found = {lesson.id: (lesson, attendees) for lesson, attendees in _by_lesson(map(LessonRow._make, rows))}
     return [found[str(lesson_id)] for lesson_id in lesson_ids if str(lesson_id) in found]
 
 
