@@ -84,24 +84,26 @@ _CASCADES = None
 
 @event.listens_for(Session, "after_flush")
 def _record_flushed(session, _flush_context):
+    written, deleted = set(), set()
     for obj in session.new:
-        _record(session, obj)
+        written.add(_row_key(obj))
+    for obj in session.dirty:  # a change that undid itself moves a version needlessly, no more
+        written.add(_row_key(obj))
     for obj in session.deleted:
-        _record(session, obj, deleted=True)
-    for obj in session.dirty:
-        if session.is_modified(obj, include_collections=False):
-            _record(session, obj)
+        deleted.add(_row_key(obj))
+    for table, studio_id in written | deleted:
+        if studio_id is not None:
+            touch(session, table, [studio_id])
+    for table, studio_id in deleted:
+        if studio_id is None and table is not None:  # a user, a studio: what the database
+            touched = session.info.setdefault(TOUCHED, set())  # cascades to, in any studio
+            touched.update((EVERY_STUDIO, dependent) for dependent in _cascades().get(table.name, ()))
 
 
-def _record(session, obj, deleted=False):
+def _row_key(obj):
+    """(table, studio id or None when the table is not a tenant table)."""
     table = getattr(type(obj), "__table__", None)
-    if table is None:
-        return
-    if _tenant(table) and getattr(obj, "studio_id", None) is not None:
-        touch(session, table, [obj.studio_id])
-    elif deleted:  # a user or a studio: the tenant rows the database cascades to, anywhere
-        touched = session.info.setdefault(TOUCHED, set())
-        touched.update((EVERY_STUDIO, dependent) for dependent in _cascades().get(table.name, ()))
+    return table, (getattr(obj, "studio_id", None) if _tenant(table) else None)
 
 
 @event.listens_for(Session, "do_orm_execute")
