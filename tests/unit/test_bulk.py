@@ -1,0 +1,55 @@
+"""core.bulk.bulk_insert writes what an ORM insert would, on SQLite and on PostgreSQL."""
+import uuid
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import select, text
+
+from app.core import bulk
+from app.extensions import db
+from app.scheduling.models import Lesson
+
+
+@pytest.fixture()
+def place(make):
+    studio = make.studio()
+    teacher = make.teacher(studio)
+    student = make.student(studio)
+    db.session.flush()
+    return studio, teacher, student
+
+
+def test_rows_read_back_as_written_with_shared_values_and_defaults(ctx, place):
+    studio, teacher, student = place
+    start = datetime(2031, 5, 6, 14, 30, tzinfo=timezone.utc)
+    rate = Decimal("42.50")  # one object shared by every row, as a series' template shares it
+    rows = [{"studio_id": studio.id, "teacher_id": teacher.id, "student_id": student.id if n % 2 else None,
+             "start_at": start + timedelta(days=7 * n), "end_at": start + timedelta(days=7 * n, minutes=45),
+             "occurrence_date": date(2031, 5, 6) + timedelta(days=7 * n), "rate": rate,
+             "lesson_type": "private", "status": "scheduled", "location": "", "online_url": "", "notes": ""}
+            for n in range(7)]
+    bulk.bulk_insert(Lesson, rows, chunk=3)  # three batches
+    lessons = db.session.scalars(select(Lesson).where(Lesson.studio_id == studio.id)
+                                 .order_by(Lesson.start_at)).all()
+    assert [(lesson.start_at, lesson.end_at, lesson.occurrence_date, lesson.rate, lesson.student_id)
+            for lesson in lessons] == [(r["start_at"], r["end_at"], r["occurrence_date"], r["rate"],
+                                        r["student_id"]) for r in rows]
+    assert len({lesson.id for lesson in lessons}) == 7 and all(isinstance(lesson.id, uuid.UUID) for lesson in lessons)
+    assert all(lesson.created_at.tzinfo is not None and lesson.is_exception is False for lesson in lessons)
+    assert all(lesson.cancellation_reason == "" for lesson in lessons)  # a scalar default filled in
+
+
+def test_a_big_copy_on_postgresql_first_refreshes_its_parents_statistics(ctx, place, monkeypatch):
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("planner statistics and COPY are PostgreSQL's")
+    studio, teacher, student = place  # inserted in this transaction: the planner sees no rows
+    monkeypatch.setattr(bulk, "ANALYZE_FROM", 1)
+    start = datetime(2031, 5, 6, 14, tzinfo=timezone.utc)
+    bulk.bulk_insert(Lesson, [{"studio_id": studio.id, "teacher_id": teacher.id, "start_at": start,
+                               "end_at": start + timedelta(hours=1), "lesson_type": "private",
+                               "status": "scheduled", "location": "", "online_url": "", "notes": ""}])
+    reltuples = db.session.execute(text(
+        "SELECT relname, reltuples FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
+        "AND relname IN ('teacher_profile', 'studio')")).all()
+    assert dict(reltuples) == {"teacher_profile": 1, "studio": 1}
