@@ -2,17 +2,19 @@
 throughput under load.
 
     .venv/bin/python -m bench [--repeat 15] [--rebuild | --keep] [--skip-bulk] [--skip-load]
-                              [--only LABEL]
+                              [--only LABEL] [--postgres [SERVER_URL]]
 
-Builds instance/bench/large.db (or $CADENZA_BENCH_DIR/large.db) with `flask seed-demo --size
-large`, reused while the demo seeders are unchanged (their hash is kept in large.json; new
+Builds instance/bench/large.db (or $CADENZA_BENCH_DIR/large.db; with --postgres the database
+cadenza_bench on that server) with `flask seed-demo --size large`, reused while the demo
+seeders are unchanged (their hash is kept in large.json / large-postgres.json; new
 migrations are applied to the kept data). Then:
 - requests each page in-process with the Flask test client, signed in as the demo admin (and
   the demo parent for the portal), counting SQL statements with a `before_cursor_execute`
   listener (bench/__main__.py);
 - times the bulk operations through the real services (bench/bulk.py);
 - serves the dataset with gunicorn and drives it with wrk (bench/load.py).
-Prints the tables and writes them to bench/results/latest.md (not on an --only run).
+Prints the tables and writes them to bench/results/latest.md (latest-postgres.md), not on
+an --only run.
 """
 import argparse
 import hashlib
@@ -33,11 +35,80 @@ from bench.load import run as run_load
 
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DIR = Path(os.environ.get("CADENZA_BENCH_DIR") or ROOT / "instance" / "bench")
-DB_PATH = BENCH_DIR / "large.db"
-META_PATH = BENCH_DIR / "large.json"
-RESULTS = ROOT / "bench" / "results" / "latest.md"
+RESULTS_DIR = ROOT / "bench" / "results"
+POSTGRES_SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 PASSWORD = "demo-password"  # noqa: S105 - the documented demo login
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
+
+
+def _shown(path):
+    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
+
+
+class SQLiteBackend:
+    name = "SQLite"
+    results = RESULTS_DIR / "latest.md"
+
+    def __init__(self, database="large"):
+        self.path = BENCH_DIR / f"{database}.db"
+        self.url = f"sqlite:///{self.path}"
+        self.shown = _shown(self.path)
+
+    def exists(self):
+        return self.path.exists()
+
+    def reset(self):
+        for path in (self.path, Path(f"{self.path}-journal"), Path(f"{self.path}-wal")):
+            path.unlink(missing_ok=True)
+
+
+class PostgresBackend:
+    """A database of its own on the PostgreSQL server of `server` (created when missing)."""
+
+    name = "PostgreSQL"
+    results = RESULTS_DIR / "latest-postgres.md"
+
+    def __init__(self, server, database="cadenza_bench"):
+        from sqlalchemy.engine import make_url
+
+        self.server, self.database = make_url(server), database
+        self.url = self.server.set(database=database).render_as_string(hide_password=False)
+        self.shown = f"database {database} on {self.server.host}:{self.server.port or 5432}"
+
+    def _admin(self):
+        import sqlalchemy as sa
+
+        return sa.create_engine(self.server, isolation_level="AUTOCOMMIT")
+
+    def exists(self):
+        import sqlalchemy as sa
+
+        engine = self._admin()
+        with engine.connect() as conn:
+            found = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
+                                {"name": self.database})
+        engine.dispose()
+        return bool(found)
+
+    def reset(self):
+        import sqlalchemy as sa
+
+        engine = self._admin()
+        with engine.connect() as conn:
+            conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))
+            conn.execute(sa.text(f'CREATE DATABASE "{self.database}"'))
+        engine.dispose()
+
+
+BACKEND = SQLiteBackend()
+META_PATH = BENCH_DIR / "large.json"
+
+
+def use_postgres(server=POSTGRES_SERVER):
+    """Bench the PostgreSQL dataset instead of the SQLite one."""
+    global BACKEND, META_PATH
+    BACKEND, META_PATH = PostgresBackend(server), BENCH_DIR / "large-postgres.json"
+
 
 # SPEC §8 targets (median server time, ms)
 PAGE_TARGET_MS = 50
@@ -59,7 +130,7 @@ def dataset_key():
 
 
 def database_url():
-    return f"sqlite:///{DB_PATH}"
+    return BACKEND.url
 
 
 def _flask(*args, quiet=False):
@@ -72,16 +143,16 @@ def _flask(*args, quiet=False):
 def build_dataset(rebuild=False, keep=False):
     """Returns the metadata of the (possibly reused) dataset: key, seed seconds."""
     key = dataset_key()
-    if not rebuild and DB_PATH.exists() and META_PATH.exists():
+    if not rebuild and META_PATH.exists() and BACKEND.exists():
         meta = json.loads(META_PATH.read_text())
         if keep or meta.get("key") == key:
             _flask("db", "upgrade", quiet=True)  # new migrations (indexes) apply to the kept data
             meta["reused"] = True
             return meta
     BENCH_DIR.mkdir(parents=True, exist_ok=True)
-    for path in (DB_PATH, META_PATH, Path(f"{DB_PATH}-journal"), Path(f"{DB_PATH}-wal")):
-        path.unlink(missing_ok=True)
-    print("Building the large demo dataset in", DB_PATH, flush=True)
+    META_PATH.unlink(missing_ok=True)
+    BACKEND.reset()
+    print("Building the large demo dataset in", BACKEND.shown, flush=True)
     _flask("db", "upgrade", quiet=True)
     started = time.perf_counter()
     _flask("seed-demo", "--size", "large")
@@ -238,16 +309,12 @@ def measure(app, engine, client, path, headers, repeat):
 
 # ---------------------------------------------------------------- report
 
-def _shown(path):
-    return path.relative_to(ROOT) if path.is_relative_to(ROOT) else path
-
-
 def render(meta, ids, rows, bulk, load, repeat):
     counts = ids["counts"]
     lines = [
         "# Cadenza bench (large demo)",
         "",
-        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on SQLite ({_shown(DB_PATH)}); "
+        f"Run {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC on {BACKEND.name} ({BACKEND.shown}); "
         f"in-process Flask test client, {repeat} requests each after one warm-up; "
         "queries = SQL statements of one request (max over the runs).",
         "",
@@ -272,7 +339,7 @@ def render(meta, ids, rows, bulk, load, repeat):
     if isinstance(load, str):
         lines += ["", f"Throughput under load: not measured ({load})."]
     elif load:
-        lines += ["", f"Throughput: gunicorn, 2 sync workers, SQLite; `wrk {' '.join(WRK_ARGS)}` on "
+        lines += ["", f"Throughput: gunicorn, 2 sync workers, {BACKEND.name}; `wrk {' '.join(WRK_ARGS)}` on "
                       "loopback from the same machine; median (range) of 3 interleaved runs.", "",
                   "| Endpoint | Requests/s | Range | Share of the ceiling |", "|---|---:|---:|---:|"]
         for label, median, (low, high), ratio in load:
@@ -289,7 +356,12 @@ def main(argv=None):
     parser.add_argument("--skip-bulk", action="store_true", help="Skip the bulk operations.")
     parser.add_argument("--skip-load", action="store_true", help="Skip the wrk throughput runs.")
     parser.add_argument("--only", default="", help="Only requests whose label contains this.")
+    parser.add_argument("--postgres", nargs="?", const=POSTGRES_SERVER, metavar="SERVER_URL",
+                        help="Run on PostgreSQL: a database `cadenza_bench` on this server "
+                             f"(default {POSTGRES_SERVER}) instead of SQLite.")
     args = parser.parse_args(argv)
+    if args.postgres:
+        use_postgres(args.postgres)
 
     meta = build_dataset(args.rebuild, args.keep)
     app = make_app()
@@ -310,15 +382,17 @@ def main(argv=None):
         rows.append((label, path, kind, result))
         print(f"{label:40} {result['status']} q={result['queries']:4} "
               f"median={result['median']:8.1f} ms p95={result['p95']:8.1f} ms", flush=True)
-    bulk = [] if args.skip_bulk else run_bulk(app, ids, BENCH_DIR, ROOT, PASSWORD)
+    scratch = SQLiteBackend("scratch") if BACKEND.name == "SQLite" else PostgresBackend(
+        args.postgres, "cadenza_bench_scratch")
+    bulk = [] if args.skip_bulk else run_bulk(app, ids, scratch, ROOT, PASSWORD)
     load = [] if args.skip_load else run_load(database_url(), ROOT, PASSWORD, ids)
     table = render(meta, ids, rows, bulk, load, args.repeat)
     print()
     print(table)
     if not args.only:  # a partial run leaves the full table alone
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(table)
-        print(f"Written to {_shown(RESULTS)}")
+        BACKEND.results.parent.mkdir(parents=True, exist_ok=True)
+        BACKEND.results.write_text(table)
+        print(f"Written to {_shown(BACKEND.results)}")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,8 @@
 """Bulk operations of the bench, each timed through the real services.
 
 The year of recurring lessons and the CSV import run in a scratch database of their own
-(instance/bench/scratch.db, rebuilt each run): a new studio with 60 teachers and 3,000
+(instance/bench/scratch.db, or the cadenza_bench_scratch database on PostgreSQL; rebuilt
+each run): a new studio with 60 teachers and 3,000
 students, so that neither operation finds its work already done by the demo data.
 """
 import csv
@@ -54,18 +55,16 @@ def auto_invoicing(app, ids):
     return results
 
 
-def _scratch_app(bench_dir, root):
-    """A fresh, migrated SQLite database with one studio of teachers and students."""
-    path = bench_dir / "scratch.db"
-    for stale in (path, path.with_name("scratch.db-journal")):
-        stale.unlink(missing_ok=True)
-    url = f"sqlite:///{path}"
-    env = dict(os.environ, DATABASE_URL=url, FLASK_APP="wsgi.py")
+def _scratch_app(scratch, root):
+    """A fresh, migrated database (`scratch`, a bench backend) for one studio of teachers
+    and students."""
+    scratch.reset()
+    env = dict(os.environ, DATABASE_URL=scratch.url, FLASK_APP="wsgi.py")
     subprocess.run([sys.executable, "-m", "flask", "db", "upgrade"], cwd=root, env=env,  # noqa: S603
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     from app import create_app
 
-    return create_app(SQLALCHEMY_DATABASE_URI=url, RATELIMIT_ENABLED=False)
+    return create_app(SQLALCHEMY_DATABASE_URI=scratch.url, RATELIMIT_ENABLED=False)
 
 
 def _scratch_studio(password):
@@ -188,9 +187,9 @@ def csv_import(app):
              f"{summary.get('create', 0):,} students created (preview {previewed:.1f} s of it)")]
 
 
-def run(app, ids, bench_dir, root, password):
+def run(app, ids, scratch_backend, root, password):
     results = auto_invoicing(app, ids)
-    scratch = _scratch_app(bench_dir, root)
+    scratch = _scratch_app(scratch_backend, root)
     results += year_of_series(scratch, password)
     results += csv_import(scratch)
     return results

@@ -1,15 +1,18 @@
-"""Time and EXPLAIN every SQL statement of one request: python -m bench.explain PATH [web|api|parent]."""
+"""Time and EXPLAIN every SQL statement of one request: python -m bench.explain PATH [web|api|parent] [--postgres]."""
 import sys
 import time
 
 from sqlalchemy import event
 
+from bench import __main__ as bench
 from bench.__main__ import api_headers, build_dataset, make_app, web_client
 
 
 def main():
     path = sys.argv[1]
-    who = sys.argv[2] if len(sys.argv) > 2 else "web"
+    who = sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("-") else "web"
+    if "--postgres" in sys.argv:
+        bench.use_postgres()
     build_dataset(keep=True)
     app = make_app()
     from app.extensions import db

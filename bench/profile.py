@@ -1,14 +1,17 @@
-"""Profile one request on the large demo: .venv/bin/python -m bench.profile PATH [web|api|parent]."""
+"""Profile one request on the large demo: .venv/bin/python -m bench.profile PATH [web|api|parent] [--postgres]."""
 import cProfile
 import pstats
 import sys
 
+from bench import __main__ as bench
 from bench.__main__ import api_headers, build_dataset, counted, make_app, web_client
 
 
 def main():
     path = sys.argv[1]
-    who = sys.argv[2] if len(sys.argv) > 2 else "web"
+    who = sys.argv[2] if len(sys.argv) > 2 and not sys.argv[2].startswith("-") else "web"
+    if "--postgres" in sys.argv:
+        bench.use_postgres()
     build_dataset(keep=True)
     app = make_app()
     from app.extensions import db
