@@ -35,7 +35,8 @@ def test_rows_read_back_as_written_with_shared_values_and_defaults(ctx, place):
     assert [(lesson.start_at, lesson.end_at, lesson.occurrence_date, lesson.rate, lesson.student_id)
             for lesson in lessons] == [(r["start_at"], r["end_at"], r["occurrence_date"], r["rate"],
                                         r["student_id"]) for r in rows]
-    assert len({lesson.id for lesson in lessons}) == 7 and all(isinstance(lesson.id, uuid.UUID) for lesson in lessons)
+    assert len({lesson.id for lesson in lessons}) == 7
+    assert all(isinstance(lesson.id, uuid.UUID) for lesson in lessons)
     assert all(lesson.created_at.tzinfo is not None and lesson.is_exception is False for lesson in lessons)
     assert all(lesson.cancellation_reason == "" for lesson in lessons)  # a scalar default filled in
 
