@@ -1,4 +1,4 @@
-"""Dates, times and money in the studio's locale, timezone and currency (Babel)."""
+"""Dates, times, money and counts in the studio's locale, timezone and currency (Babel)."""
 from datetime import date, datetime, timezone
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -67,9 +67,16 @@ def percent_filter(value, studio=None):
     return f"{format_decimal(Decimal(value), '#,##0.##', locale=_locale(studio))}%"
 
 
+def number_filter(value, studio=None):
+    """A count with the locale's grouping: 21,405 lessons (21.405 in de_DE)."""
+    if value is None:
+        return ""
+    return format_decimal(value, "#,##0", locale=_locale(studio or _studio()))
+
+
 def register(app):
     app.jinja_env.filters.update(
         datetime=datetime_filter, date=date_filter, time=time_filter, money=money_filter,
-        percent=percent_filter,
+        percent=percent_filter, number=number_filter,
     )
     app.jinja_env.globals["today"] = date.today

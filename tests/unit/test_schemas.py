@@ -169,3 +169,13 @@ def test_page_schema_wraps_the_item_schema():
     dumped = schema().dump({"count": 1, "next": None, "previous": None,
                             "results": [{"amount": Decimal("2")}]})
     assert dumped == {"count": 1, "next": None, "previous": None, "results": [{"amount": "2.00"}]}
+
+
+def test_counts_are_grouped_in_the_studios_locale():
+    from types import SimpleNamespace
+
+    from app.core.formatting import number_filter
+
+    assert number_filter(21405, studio=SimpleNamespace(locale="en_US")) == "21,405"
+    assert number_filter(21405, studio=SimpleNamespace(locale="de_DE")) == "21.405"
+    assert number_filter(7, studio=SimpleNamespace(locale="en_US")) == "7"
