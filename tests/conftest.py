@@ -6,6 +6,7 @@ schema per test worker). Tests hit real databases; nothing is mocked.
 import os
 import re
 import uuid
+from contextlib import contextmanager
 
 import flask_migrate
 import pytest
@@ -138,6 +139,23 @@ def make(ctx):
 
 
 # --------------------------------------------------------------- web and API helpers
+
+@contextmanager
+def counted(app):
+    """The SQL statements run inside the block, as a list that fills as they run."""
+    statements = []
+
+    def record(conn, cursor, statement, *args):
+        statements.append(statement)
+
+    with app.app_context():
+        engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", record)
+    try:
+        yield statements
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", record)
+
 
 CSRF_RE = re.compile(r'name="csrf_token" type="hidden" value="([^"]+)"|name="csrf_token" value="([^"]+)"')
 

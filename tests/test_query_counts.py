@@ -3,35 +3,20 @@
 tests/people/test_query_counts.py covers the people lists; this covers the dashboard, the
 scheduling, teaching and billing lists, and the family portal.
 """
-from contextlib import contextmanager
 from datetime import datetime, time, timedelta, timezone
 from decimal import Decimal
 
 import pytest
-from sqlalchemy import event, select
+from sqlalchemy import select
 
 from app.extensions import db
 from app.people.models import TeacherProfile
 from app.scheduling.recurrence import local_to_utc, zone
-from tests.conftest import api_login, bearer, web_login
+from tests.conftest import api_login, bearer, counted, web_login
 
 SLACK = 1  # a page may run one more query once a list is non-trivial, never one per row
 
 
-@contextmanager
-def counted(app):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 class Data:

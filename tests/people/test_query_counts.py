@@ -1,27 +1,9 @@
 """Lists run the same number of queries for 2 rows as for 20 (no N+1)."""
-from contextlib import contextmanager
 
 import pytest
-from sqlalchemy import event
 
 from app.extensions import db
-from tests.conftest import api_login, bearer, web_login
-
-
-@contextmanager
-def counted(app):
-    statements = []
-
-    def record(conn, cursor, statement, *args):
-        statements.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield statements
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
+from tests.conftest import api_login, bearer, counted, web_login
 
 
 def grow(make, people, n):

@@ -4,36 +4,21 @@ an unchanged list is not counted again."""
 import os
 import subprocess
 import sys
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from sqlalchemy import event, func, select, update
+from sqlalchemy import func, select, update
 
 from app.core import versions
 from app.core.bulk import bulk_insert
 from app.extensions import db
 from app.scheduling.models import Lesson, LessonAttendee
-from tests.conftest import api_login, bearer
+from tests.conftest import api_login, bearer, counted
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@contextmanager
-def statements(app):
-    seen = []
-
-    def record(conn, cursor, statement, *args):
-        seen.append(statement)
-
-    with app.app_context():
-        engine = db.engine
-    event.listen(engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", record)
 
 
 def _counts(seen):
@@ -61,9 +46,9 @@ def lessons(app, client, make, studio_setup):
 
 
 def test_an_unchanged_list_is_counted_once(app, lessons):
-    with statements(app) as first:
+    with counted(app) as first:
         assert lessons.count() == 3
-    with statements(app) as second:
+    with counted(app) as second:
         assert lessons.count() == 3
     assert len(_counts(first)) == 1 and _counts(second) == []
 
