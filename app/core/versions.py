@@ -9,8 +9,9 @@ Processes keep their own counts and agree through the versions in the database, 
 number of them, on any number of machines, give the same answers.
 
 What bumps a version: ORM inserts, updates and deletes (with the tables the database
-cascades a delete to), ORM-enabled UPDATE/DELETE statements (for the studios their WHERE
-names, or for every studio when it names none), and `core.bulk.bulk_insert`. Writes past
+cascades a delete to), INSERT/UPDATE/DELETE statements run through the session (for the
+studios their rows or WHERE name, or for every studio when they name none), and
+`core.bulk.bulk_insert`. Writes past
 all of these (raw SQL on a connection) must call `touch()` themselves. A query that reads a
 table without a studio_id (users, studios) is counted every time.
 """
@@ -185,7 +186,11 @@ _tables_read = {}  # {statement structure: table names, or None when one has no 
 
 def count(stmt, studio_id):
     """SELECT count(*) of `stmt` (a SELECT scoped to one studio), from memory while the
-    tables it reads are unchanged for that studio since it was last counted."""
+    tables it reads are unchanged for that studio since it was last counted.
+
+    The versions are read before the rows are counted: a write that commits in between
+    makes the kept count newer than its versions (and the next read of them misses), never
+    older."""
     counting = select(func.count()).select_from(stmt.order_by(None).subquery())
     session = db.session
     session.flush()  # this transaction's own writes are in `TOUCHED` now
@@ -218,6 +223,8 @@ def _tenant_tables(counting, key):
                     names = None
                     break
                 names.add(element.name)
+        if len(_tables_read) >= MAX_KEPT:
+            _tables_read.clear()
         _tables_read[key.key] = tuple(sorted(names)) if names else None
     return _tables_read[key.key]
 
