@@ -73,6 +73,7 @@ def test_admin_adds_a_family_with_two_children(page, live_url, shoot, axe_check,
 
     page.get_by_role("link", name="Students", exact=True).click()
     expect(page.locator("#results")).to_contain_text("3 students")
+    page.wait_for_load_state("load")  # htmx listens from here on; typing earlier went unheard
     page.get_by_label("Search").fill("rivera")
     expect(page.locator("#results")).to_contain_text("2 students match your filters")
     expect(page).to_have_url(re.compile(r"/students\?.*q=rivera"))
