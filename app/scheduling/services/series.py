@@ -493,7 +493,7 @@ class _OccurrencePlanner:
     def __init__(self, studio, closed):
         self.tz = studio_zone(studio)
         self.closed = closed
-        self._dates, self._instants, self._closed = {}, {}, {}
+        self._dates, self._slots, self._closed = {}, {}, {}
 
     def occurrences(self, series, start, until):
         key = (series.frequency, series.day_of_week, series.start_date, until)
@@ -517,13 +517,13 @@ class _OccurrencePlanner:
     def _occurrence(self, day, wall_time, duration):
         """The occurrence at `wall_time` on `day`, None in a DST gap."""
         key = (day, wall_time, duration)
-        if key not in self._instants:
+        if key not in self._slots:
             try:
                 begin = recurrence.local_to_utc(day, wall_time, self.tz)
-                self._instants[key] = recurrence.Occurrence(day, begin, begin + duration)
+                self._slots[key] = recurrence.Occurrence(day, begin, begin + duration)
             except recurrence.NonexistentLocalTime:
-                self._instants[key] = None
-        return self._instants[key]
+                self._slots[key] = None
+        return self._slots[key]
 
 
 def extend_all_series(now=None):
