@@ -181,6 +181,9 @@ def _bump(connection, touched):
 # ---------------------------------------------------------------- counting
 
 _counts = {}  # {(database, studio, statement, values, versions): count}
+_VERSIONS = select(TableVersion.table_name, TableVersion.version).where(  # built once
+    TableVersion.studio_id == sa.bindparam("studio_id"),
+    TableVersion.table_name.in_(sa.bindparam("names", expanding=True)))
 _tables_read = {}  # {statement structure: table names, or None when one has no studio_id}
 
 
@@ -198,8 +201,7 @@ def count(stmt, studio_id):
     tables = _tenant_tables(counting, key)
     if tables is None or session.info.get(TOUCHED):  # not versioned, or changed but not committed
         return session.scalar(counting)
-    rows = session.execute(select(TableVersion.table_name, TableVersion.version).where(
-        TableVersion.studio_id == studio_id, TableVersion.table_name.in_(tables)))
+    rows = session.connection().execute(_VERSIONS, {"studio_id": studio_id, "names": list(tables)})
     versions = dict(rows.all())
     memo = (session.get_bind().url, studio_id, key.key, _values(key),
             tuple(versions.get(name, 0) for name in tables))
