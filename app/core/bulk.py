@@ -58,15 +58,38 @@ def _execute_many(connection, table, rows, chunk):
 
 
 def _copy_rows(connection, table, rows, chunk):
-    """COPY `rows` into `table`."""
+    """COPY `rows` into `table`: in PostgreSQL's binary format when every column is of a
+    plain type (nothing to parse on either side), else as text."""
     names, batches = _converted(connection, table, rows, chunk)
     quote = connection.dialect.identifier_preparer
     columns = ", ".join(quote.quote(name) for name in names)
+    types = _binary_types(connection.dialect, table, names)
+    options = " (FORMAT BINARY)" if types else ""
     cursor = connection.connection.driver_connection.cursor()
-    with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN") as copy:
+    with cursor.copy(f"COPY {quote.format_table(table)} ({columns}) FROM STDIN{options}") as copy:
+        if types:
+            copy.set_types(types)
         for batch in batches:
             for row in batch:
                 copy.write_row(row)
+
+
+BINARY_TYPES = {"uuid", "varchar", "text", "timestamptz", "timestamp", "numeric", "bool", "date",
+                "time", "int2", "int4", "int8"}
+
+
+def _binary_types(dialect, table, names):
+    """The PostgreSQL type of each column, or None when one is not a plain scalar (JSON,
+    arrays: those go as text)."""
+    from psycopg import adapters
+
+    types = []
+    for name in names:
+        info = adapters.types.get(table.c[name].type.compile(dialect=dialect).split("(")[0].lower())
+        if info is None or info.name not in BINARY_TYPES:
+            return None
+        types.append(info.name)
+    return types
 
 
 def _converted(connection, table, rows, chunk):
