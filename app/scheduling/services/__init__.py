@@ -30,6 +30,7 @@ from app.scheduling.services.queries import (
     lesson_rows,
     lesson_rows_between,
     lessons_between,
+    lessons_per_day,
     upcoming_lessons,
 )
 from app.scheduling.services.reminders import send_due_reminders
@@ -67,7 +68,7 @@ __all__ = [
     "delete_lesson", "feed_urls", "resolve_room", "resolve_student", "resolve_teacher", "update_following",
     "delete_closure", "delete_room", "end_series", "extend_all_series", "feed_for_token",
     "filter_lessons", "find_clashes", "free_slots", "lesson_query", "lesson_rows",
-    "lesson_rows_between", "lessons_between", "mark_no_show",
+    "lesson_rows_between", "lessons_between", "lessons_per_day", "mark_no_show",
     "pending_request_for", "raise_if_clashes", "render_feed", "reopen_lesson",
     "request_cancellation", "reschedule_lesson", "reserve_room", "revoke_feeds",
     "schedule_lesson", "send_due_reminders", "update_closure", "update_lesson", "update_room",

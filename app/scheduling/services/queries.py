@@ -5,7 +5,7 @@ from functools import cache
 from itertools import groupby
 from operator import attrgetter
 
-from sqlalchemy import DateTime, TypeDecorator, Uuid, bindparam, select, type_coerce
+from sqlalchemy import DateTime, TypeDecorator, Uuid, bindparam, case, func, select, type_coerce
 from sqlalchemy.orm import aliased, selectinload
 
 from app.accounts.models import User
@@ -52,6 +52,19 @@ def filter_lessons(stmt, principal, *, teacher=None, student=None, room=None, st
     if end is not None:
         stmt = stmt.where(Lesson.start_at < end)
     return stmt
+
+
+def lessons_per_day(principal, first_day, last_day, **filters):
+    """{local date: how many lessons start that day} for first_day..last_day, counted by the
+    database in one row: a column per midnight counts the lessons starting before it."""
+    studio = principal.studio
+    days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
+    midnights = [day_bounds(studio, day, day)[0] for day in days]
+    midnights.append(day_bounds(studio, last_day, last_day)[1])
+    before = [func.count(case((Lesson.start_at < moment, Lesson.id))) for moment in midnights]
+    stmt = filter_lessons(select(*before), principal, start=midnights[0], end=midnights[-1], **filters)
+    totals = db.session.execute(stmt).one()
+    return {day: totals[n + 1] - totals[n] for n, day in enumerate(days)}
 
 
 def check_range(first_day, last_day, limit=MAX_RANGE_DAYS, names=("start", "end")):

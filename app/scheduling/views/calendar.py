@@ -1,9 +1,9 @@
 """The calendar (day, week, month), subscription links, iCal feeds and closures."""
-from datetime import date, timedelta
+from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy import case, func, select
+from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
 from app.core.forms import apply_errors
@@ -53,27 +53,13 @@ def _query_filters(filters):
 def _lessons_for(principal, first, last, filters):
     """Lessons of the visible range and how many start on each day; when there are too many
     for a grid, only the counts."""
-    counts = _day_counts(principal, first, last, filters)
+    counts = services.lessons_per_day(principal, first, last, **_query_filters(filters))
     limit = cal.TOO_MANY * 4 if filters["view"] == "month" else cal.TOO_MANY
     if sum(counts.values()) > limit:
         return [], counts
     start, end = day_bounds(principal.studio, first, last)
     stmt = services.lesson_query(principal, start=start, end=end, **_query_filters(filters))
     return db.session.scalars(stmt.order_by(Lesson.start_at, Lesson.id)).unique().all(), counts
-
-
-def _day_counts(principal, first, last, filters):
-    """{local date: lessons starting that day} for first..last, counted by the database: one
-    column per midnight counts the lessons starting before it."""
-    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
-    midnights = [day_bounds(principal.studio, day, day)[0] for day in days]
-    midnights.append(day_bounds(principal.studio, last, last)[1])
-    before = [func.count(case((Lesson.start_at < moment, Lesson.id))) for moment in midnights]
-    start, end = midnights[0], midnights[-1]
-    stmt = services.filter_lessons(select(*before), principal, start=start, end=end,
-                                   **_query_filters(filters))
-    totals = db.session.execute(stmt).one()
-    return {day: totals[n + 1] - totals[n] for n, day in enumerate(days)}
 
 
 def calendar_url(filters, anchor, **overrides):
