@@ -29,6 +29,8 @@ from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+import sqlalchemy as sa
+
 from bench.bulk import run as run_bulk
 from bench.load import WRK_ARGS
 from bench.load import run as run_load
@@ -69,20 +71,14 @@ class PostgresBackend:
     results = RESULTS_DIR / "latest-postgres.md"
 
     def __init__(self, server, database="cadenza_bench"):
-        from sqlalchemy.engine import make_url
-
-        self.server, self.database = make_url(server), database
+        self.server, self.database = sa.engine.make_url(server), database
         self.url = self.server.set(database=database).render_as_string(hide_password=False)
         self.shown = f"database {database} on {self.server.host}:{self.server.port or 5432}"
 
     def _admin(self):
-        import sqlalchemy as sa
-
         return sa.create_engine(self.server, isolation_level="AUTOCOMMIT")
 
     def exists(self):
-        import sqlalchemy as sa
-
         engine = self._admin()
         with engine.connect() as conn:
             found = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :name"),
@@ -91,8 +87,6 @@ class PostgresBackend:
         return bool(found)
 
     def reset(self):
-        import sqlalchemy as sa
-
         engine = self._admin()
         with engine.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{self.database}" WITH (FORCE)'))

@@ -1,4 +1,7 @@
-"""Time and EXPLAIN every SQL statement of one request: python -m bench.explain PATH [web|api|parent] [--postgres]."""
+"""Time and EXPLAIN every SQL statement of one request:
+
+    python -m bench.explain PATH [web|api|parent] [--postgres]
+"""
 import sys
 import time
 

@@ -1,4 +1,7 @@
-"""Profile one request on the large demo: .venv/bin/python -m bench.profile PATH [web|api|parent] [--postgres]."""
+"""Profile one request on the large demo:
+
+    python -m bench.profile PATH [web|api|parent] [--postgres]
+"""
 import cProfile
 import pstats
 import sys

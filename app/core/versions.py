@@ -11,9 +11,9 @@ number of them, on any number of machines, give the same answers.
 What bumps a version: ORM inserts, updates and deletes (with the tables the database
 cascades a delete to), INSERT/UPDATE/DELETE statements run through the session (for the
 studios their rows or WHERE name, or for every studio when they name none), and
-`core.bulk.bulk_insert`. Writes past
-all of these (raw SQL on a connection) must call `touch()` themselves. A query that reads a
-table without a studio_id (users, studios) is counted every time.
+`core.bulk.bulk_insert`. Writes past all of these (raw SQL on a connection) must call
+`touch()` themselves. A query that reads a table without a studio_id (users, studios) is
+counted every time.
 """
 from collections import defaultdict
 

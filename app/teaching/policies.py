@@ -53,10 +53,12 @@ def _family_student_ids(principal):
     values rather than a subquery, PostgreSQL plans the notes, goals and practice reads
     from the student indexes instead of joining the studio's every note first."""
     key = f"family_student_ids:{principal.user.id}:{principal.studio.id}"
-    if key not in g:
-        ids = db.session.scalars(visible_students(principal).with_only_columns(Student.id).order_by(None))
-        g.setdefault(key, ids.all())
-    return g.get(key)
+    ids = g.get(key)
+    if ids is None:
+        stmt = visible_students(principal).with_only_columns(Student.id).order_by(None)
+        ids = db.session.scalars(stmt).all()
+        setattr(g, key, ids)
+    return ids
 
 
 def student_ids_for(principal=None):

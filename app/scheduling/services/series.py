@@ -493,14 +493,14 @@ class _OccurrencePlanner:
     def __init__(self, studio, closed):
         self.tz = studio_zone(studio)
         self.closed = closed
-        self._dates, self._slots, self._closed = {}, {}, {}
+        self._dates, self._slots = {}, {}
 
     def occurrences(self, series, start, until):
         key = (series.frequency, series.day_of_week, series.start_date, until)
         days = self._dates.get(key)
         if days is None:
             days = self._dates[key] = [
-                day for day in recurrence.occurrence_dates(*key) if not self._is_closed(day)]
+                day for day in recurrence.occurrence_dates(*key) if self.closed(day) is None]
         wall_time, duration = series.start_time, series.duration
         for day in days[bisect.bisect_left(days, start):]:
             occurrence = self._occurrence(day, wall_time, duration)
@@ -508,11 +508,6 @@ class _OccurrencePlanner:
                 log.warning("series %s: %s skipped, %s falls into a DST gap", series.id, day, wall_time)
                 continue
             yield occurrence
-
-    def _is_closed(self, day):
-        if day not in self._closed:
-            self._closed[day] = self.closed(day) is not None
-        return self._closed[day]
 
     def _occurrence(self, day, wall_time, duration):
         """The occurrence at `wall_time` on `day`, None in a DST gap."""
