@@ -12,10 +12,15 @@ What bumps a version: ORM inserts, updates and deletes (with the tables the data
 cascades a delete to), INSERT/UPDATE/DELETE statements run through the session (for the
 studios their rows or WHERE name, or for every studio when they name none), and
 `core.bulk.bulk_insert`. Writes past all of these (raw SQL on a connection) must call
-`touch()` themselves. A query that reads a table without a studio_id (users, studios) is
-counted every time.
+`touch()` themselves. Two tables without a studio_id are versioned too, as studios see
+them: a change to a user moves the `user` version of the studios they are a member of, a
+change to a studio its own `studio` version. A query that reads any other table without a
+studio_id is counted every time.
+
+`kept()` keeps a whole result (a rendered page of a list) the same way.
 """
 from collections import defaultdict
+from itertools import chain
 
 import sqlalchemy as sa
 from sqlalchemy import event, func, select
@@ -30,6 +35,8 @@ from app.extensions import db
 TOUCHED = "cadenza_touched_tables"  # session.info: {(studio_id or EVERY_STUDIO, table name)}
 EVERY_STUDIO = "*"
 MAX_KEPT = 20_000  # counts kept per process before the memory is cleared
+KEPT_BYTES = 32 * 1024 * 1024  # results kept per process (their size) before they are dropped
+SHARED = ("user", "studio")  # versioned tables without a studio_id (see `_shared_studios`)
 
 
 class TableVersion(TimestampMixin, db.Model):
@@ -95,10 +102,25 @@ def _record_flushed(session, _flush_context):
     for table, studio_id in written | deleted:
         if studio_id is not None:
             touch(session, table, [studio_id])
+    for obj in chain(session.new, session.dirty):
+        name = getattr(getattr(type(obj), "__table__", None), "name", None)
+        if name in SHARED:  # no cascades: those come with deletes only
+            touched = session.info.setdefault(TOUCHED, set())
+            touched.update((studio_id, name) for studio_id in _shared_studios(session, obj))
     for table, studio_id in deleted:
-        if studio_id is None and table is not None:  # a user, a studio: what the database
-            touched = session.info.setdefault(TOUCHED, set())  # cascades to, in any studio
-            touched.update((EVERY_STUDIO, dependent) for dependent in _cascades().get(table.name, ()))
+        if studio_id is None and table is not None:  # a user, a studio: itself and what the
+            touched = session.info.setdefault(TOUCHED, set())  # database cascades to, anywhere
+            touched.update((EVERY_STUDIO, name) for name in {table.name, *_cascades().get(table.name, ())})
+
+
+def _shared_studios(session, obj):
+    """The studios that show this user or studio row."""
+    if obj.__table__.name == "studio":
+        return [obj.id]
+    from app.accounts.models import Membership
+
+    return session.connection().execute(
+        select(Membership.studio_id).where(Membership.user_id == obj.id)).scalars().all()
 
 
 def _row_key(obj):
@@ -116,6 +138,8 @@ def _record_statement(state):
         studios = (_studios_inserted(state.parameters) if state.is_insert
                    else _studios_named(state.statement, table.name))
         touch(state.session, table, studios or [EVERY_STUDIO])
+    elif getattr(table, "name", None) in SHARED:
+        touch(state.session, table, [EVERY_STUDIO])
 
 
 def _studios_inserted(parameters):
@@ -198,13 +222,10 @@ def count(stmt, studio_id):
     session = db.session
     session.flush()  # this transaction's own writes are in `TOUCHED` now
     key = counting._generate_cache_key()
-    tables = _tenant_tables(counting, key)
+    tables = _versioned_tables(counting, key)
     if tables is None or session.info.get(TOUCHED):  # not versioned, or changed but not committed
         return session.scalar(counting)
-    rows = session.connection().execute(_VERSIONS, {"studio_id": studio_id, "names": list(tables)})
-    versions = dict(rows.all())
-    memo = (session.get_bind().url, studio_id, key.key, _values(key),
-            tuple(versions.get(name, 0) for name in tables))
+    memo = (session.get_bind().url, studio_id, key.key, _values(key), _versions(studio_id, tables))
     found = _counts.get(memo)
     if found is None:
         found = session.scalar(counting)
@@ -214,14 +235,54 @@ def count(stmt, studio_id):
     return found
 
 
-def _tenant_tables(counting, key):
+def _versions(studio_id, tables):
+    rows = db.session.connection().execute(_VERSIONS, {"studio_id": studio_id, "names": list(tables)})
+    versions = dict(rows.all())
+    return tuple(versions.get(name, 0) for name in tables)
+
+
+_kept = {}  # {(database, studio, statement, values, what else, versions): result}
+_kept_bytes = 0
+
+
+def kept(stmt, studio_id, build, *, depends_on=(), reads=()):
+    """`build()` (bytes: a rendered page of `stmt`'s rows, say), from memory while the tables
+    that `stmt` and the statements in `reads` read are unchanged for the studio since it was
+    last built. Everything else the result depends on (who asks, the URL) goes in
+    `depends_on`. As with `count`, the versions are read before `build` reads the rows."""
+    session = db.session
+    session.flush()
+    key = stmt._generate_cache_key()
+    tables = _versioned_tables(stmt, key)
+    for other in reads:
+        more = _versioned_tables(other, other._generate_cache_key())
+        tables = None if tables is None or more is None else tuple(sorted({*tables, *more}))
+    if tables is None or session.info.get(TOUCHED):
+        return build()
+    memo = (session.get_bind().url, studio_id, key.key, _values(key), tuple(depends_on),
+            tables, _versions(studio_id, tables))
+    found = _kept.get(memo)
+    if found is None:
+        global _kept_bytes
+        found = build()
+        if _kept_bytes + len(found) > KEPT_BYTES:
+            _kept.clear()
+            _kept_bytes = 0
+        _kept[memo] = found
+        _kept_bytes += len(found)
+    return found
+
+
+def _versioned_tables(counting, key):
+    """The names of the versioned tables a statement reads (sorted), or None when it reads
+    one that is not versioned."""
     if key is None:
         return None
     if key.key not in _tables_read:
         names = set()
         for element in visitors.iterate(counting):
             if isinstance(element, sa.Table):
-                if not _tenant(element):
+                if not (_tenant(element) or element.name in SHARED):
                     names = None
                     break
                 names.add(element.name)

@@ -1,6 +1,7 @@
-"""List counts are counted once per change of the rows they count (core/versions.py): the
-`count` of a list stays right after every kind of write, from this process or another, and
-an unchanged list is not counted again."""
+"""List counts are counted once per change of the rows they count, and the lessons API keeps
+its rendered pages the same way (core/versions.py): the `count` and the page stay right after
+every kind of write, from this process or another, and an unchanged list is not counted or
+rendered again."""
 import os
 import subprocess
 import sys
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import func, select, update
 
+from app.accounts.models import User
 from app.core import versions
 from app.core.bulk import bulk_insert
 from app.extensions import db
@@ -36,13 +38,17 @@ def lessons(app, client, make, studio_setup):
     db.session.commit()
     headers = bearer(api_login(client, studio_setup.users["admin"].email))
 
-    def count(query=""):
-        response = client.get(f"/api/v1/lessons{query}", headers=headers)
+    def page(query="", as_headers=headers):
+        response = client.get(f"/api/v1/lessons{query}", headers=as_headers)
         assert response.status_code == 200, response.json
-        return response.json["count"]
+        return response.json
+
+    def count(query=""):
+        return page(query)["count"]
 
     return type("Lessons", (), {"studio": studio, "teacher": teacher, "student": student, "made": made,
-                                "start": start, "count": staticmethod(count), "headers": headers})
+                                "start": start, "count": staticmethod(count), "page": staticmethod(page),
+                                "headers": headers})
 
 
 def test_an_unchanged_list_is_counted_once(app, lessons):
@@ -140,10 +146,65 @@ def test_a_write_in_another_process_moves_this_processes_count(app, lessons):
     assert lessons.count() == 4
 
 
-def test_lists_over_tables_without_a_studio_are_counted_every_time(ctx, studio_setup):
-    from app.accounts.models import User
+def test_lists_over_unversioned_tables_are_counted_every_time(ctx, studio_setup):
+    from app.accounts.models import RefreshToken
 
-    users = select(User.id)
-    assert versions.count(users, studio_setup.studio.id) == versions.count(users, studio_setup.studio.id)
-    counting = select(func.count()).select_from(users.subquery())
-    assert versions._tenant_tables(counting, counting._generate_cache_key()) is None
+    tokens = select(RefreshToken.id)
+    assert versions.count(tokens, studio_setup.studio.id) == versions.count(tokens, studio_setup.studio.id)
+    counting = select(func.count()).select_from(tokens.subquery())
+    assert versions._versioned_tables(counting, counting._generate_cache_key()) is None
+
+
+# ---------------------------------------------------------------- kept pages of the lessons API
+
+def test_an_unchanged_page_is_rendered_once(app, lessons):
+    with counted(app) as first:
+        rendered = lessons.page()
+    with counted(app) as second:
+        assert lessons.page() == rendered
+    assert any("FROM lesson" in statement for statement in first)
+    assert not any("FROM lesson" in statement for statement in second)  # the user, the versions
+    assert len(second) == 2
+
+
+def test_renaming_the_teacher_shows_on_the_kept_page(lessons):
+    assert lessons.page()["results"][0]["teacher"]["first_name"] != "Renamed"
+    lessons.teacher.user.first_name = "Renamed"  # an ORM update of a row with no studio_id
+    db.session.commit()
+    assert {row["teacher"]["first_name"] for row in lessons.page()["results"]} == {"Renamed"}
+    db.session.execute(update(User).where(User.id == lessons.teacher.user_id).values(last_name="Again"))
+    db.session.commit()
+    assert {row["teacher"]["full_name"] for row in lessons.page()["results"]} == {"Renamed Again"}
+
+
+def test_a_new_studio_timezone_moves_the_days_of_a_kept_page(lessons):
+    day = "?start_date=2031-03-03&end_date=2031-03-03"  # the first lesson: 15:00 UTC that day
+    lessons.studio.timezone = "UTC"
+    db.session.commit()
+    assert lessons.count(day) == 1
+    lessons.studio.timezone = "Pacific/Kiritimati"  # UTC+14: 05:00 the next day
+    db.session.commit()
+    assert lessons.count(day) == 0
+
+
+def test_each_caller_gets_a_page_of_their_own(client, lessons, studio_setup):
+    teacher = bearer(api_login(client, studio_setup.users["teacher"].email))
+    assert all("rate" in row for row in lessons.page()["results"])  # an admin sees rates
+    assert all("rate" not in row for row in lessons.page(as_headers=teacher)["results"])
+    assert all("rate" in row for row in lessons.page()["results"])
+    host = client.get("/api/v1/lessons?page_size=1", headers=lessons.headers,
+                      base_url="http://studio.example.test").json
+    assert host["next"].startswith("http://studio.example.test/api/v1/lessons?")
+
+
+def test_counts_over_studios_and_their_members_follow_their_changes(ctx, studio_setup):
+    from app.accounts.models import Membership, Studio
+
+    studio, admin = studio_setup.studio, studio_setup.users["admin"]
+    renamed = select(Studio.id).where(Studio.id == studio.id, Studio.name == "Renamed")
+    zeds = select(User.id).join(Membership, Membership.user_id == User.id).where(
+        Membership.studio_id == studio.id, User.first_name == "Zed")
+    assert versions.count(renamed, studio.id) == 0 and versions.count(zeds, studio.id) == 0
+    studio.name, admin.first_name = "Renamed", "Zed"
+    db.session.commit()
+    assert versions.count(renamed, studio.id) == 1 and versions.count(zeds, studio.id) == 1

@@ -1,10 +1,11 @@
 """/api/v1/lessons: list, calendar, book, change, cancel, reschedule, attendance."""
 from datetime import timedelta
 
-from flask import jsonify
+from flask import current_app, jsonify, request
 from flask.views import MethodView
 from sqlalchemy import select
 
+from app.core import versions
 from app.core.errors import ValidationFailed
 from app.core.pagination import apply_created_range, apply_ordering, paginate
 from app.core.permissions import requires
@@ -86,12 +87,19 @@ class Lessons(MethodView):
             stmt = _search(stmt, args["search"])
         stmt = apply_created_range(stmt, Lesson, args)
         stmt = apply_ordering(stmt, Lesson, args.get("ordering"), ORDERING, "scheduled_start")
-        # The page's ids first, then its lessons as plain dicts (what LessonSchema dumps).
-        page = paginate(stmt, args)
-        dicts = LessonDicts()
-        page["results"] = [dicts.lesson(lesson, attendees)
-                           for lesson, attendees in services.lesson_rows(studio(), page["results"])]
-        return jsonify(page)
+        def render():  # the page's ids first, then its lessons as plain dicts (LessonSchema's)
+            page = paginate(stmt, args)
+            dicts = LessonDicts()
+            page["results"] = [dicts.lesson(lesson, attendees)
+                               for lesson, attendees in services.lesson_rows(studio(), page["results"])]
+            return jsonify(page).get_data()
+
+        # Clients poll this list: the rendered page is kept while none of the lessons, people
+        # and rooms it reads change, for this caller (role and id) and this URL.
+        who = principal()
+        body = versions.kept(stmt, who.studio.id, render, reads=[services.lesson_rows_statement()],
+                             depends_on=(request.url, who.user.id, who.role))
+        return current_app.response_class(body, mimetype="application/json")
 
     @requires("lessons.schedule")
     @lessons_blp.arguments(LessonCreateSchema)

@@ -153,6 +153,11 @@ def _rows_of_ids():
     ).order_by(Lesson.id, LessonAttendee.created_at, LessonAttendee.id)
 
 
+def lesson_rows_statement():
+    """The statement `lesson_rows` runs (what it reads, for results kept by `versions.kept`)."""
+    return _rows_of_ids()
+
+
 def lesson_rows(studio, lesson_ids):
     """(lesson, attendees) rows, as `lesson_rows_between` gives them, of the lessons with these
     ids (a page of a list, already chosen and ordered), in the order of `lesson_ids`."""
