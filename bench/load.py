@@ -15,9 +15,11 @@ import socket
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.parse
 import urllib.request
+from datetime import timedelta
 
 WRK_ARGS = ["-t2", "-c16", "-d10s"]
 ROUNDS = 3
@@ -64,10 +66,36 @@ def _session_cookie(base, email, password):
     return "; ".join(f"{cookie.name}={cookie.value}" for cookie in jar)
 
 
-def _wrk(url, header=None):
+# A page of the lessons list no request of the run asked for before: page 1-20 of the
+# lessons from one day of the year on (OFFSET stays shallow, as when a client pages through
+# what is coming). wrk's two threads take the even and the odd combinations, and each run
+# spells the URL its own way, so none is answered from the pages the API keeps.
+NEW_PAGES = """
+local threads = 0
+function setup(thread)
+  thread:set("n", threads)
+  threads = threads + 1
+end
+function init(args)
+  local spellings = {"/api/v1/lessons?page_size=20&start_date=%s&page=%d",
+                     "/api/v1/lessons?start_date=%s&page=%d&page_size=20",
+                     "/api/v1/lessons?page_size=20&ordering=scheduled_start&start_date=%s&page=%d"}
+  spelling = spellings[tonumber(args[1]) + 1]
+end
+function request()
+  n = n + 2
+  return wrk.format(nil, string.format(spelling, DAYS[n % #DAYS + 1], math.floor(n / #DAYS) % 20 + 1))
+end
+"""
+
+
+def _wrk(url, header=None, script=None, run=0):
     command = ["wrk", *WRK_ARGS, url]
     if header:
         command[1:1] = ["-H", header]
+    if script:
+        command[1:1] = ["-s", script]
+        command += ["--", str(run)]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
     failures = NON_2XX_RE.search(output)
     if failures and int(failures.group(1)):
@@ -85,25 +113,32 @@ def run(database_url, root, password, ids):
     gunicorn = [sys.executable, "-m", "gunicorn", "--workers", "2", "--worker-class", "sync",
                 "--bind", f"127.0.0.1:{port}", "--log-level", "warning", "wsgi:app"]
     server = subprocess.Popen(gunicorn, cwd=root, env=env, start_new_session=True)  # noqa: S603
+    scratch = tempfile.TemporaryDirectory()
     try:
         _wait_up(base, server)
         token = _bearer(base, "admin@demo.test", password)
         cookie = _session_cookie(base, "admin@demo.test", password)
         today = ids["today"]
+        script = os.path.join(scratch.name, "new-pages.lua")
+        with open(script, "w") as out:
+            days = [(ids["today"] + timedelta(days=offset)).isoformat() for offset in range(-182, 183)]
+            out.write(f"DAYS = {{{', '.join(repr(day) for day in days)}}}\n" + NEW_PAGES)
+        bearer = f"Authorization: Bearer {token}"
         targets = [
-            ("Ceiling: /api/v1/health (SELECT 1)", f"{base}/api/v1/health", None),
-            ("Lessons API, page of 20", f"{base}/api/v1/lessons?page_size=20",
-             f"Authorization: Bearer {token}"),
+            ("Ceiling: /api/v1/health (SELECT 1)", f"{base}/api/v1/health", None, None),
+            ("Lessons API, page of 20", f"{base}/api/v1/lessons?page_size=20", bearer, None),
+            ("Lessons API, page of 20, a new page each request", f"{base}/api/v1/lessons", bearer, script),
             ("Calendar page, studio week", f"{base}/calendar?view=week&date={today.isoformat()}",
-             f"Cookie: {cookie}"),
+             f"Cookie: {cookie}", None),
         ]
-        rates = {label: [] for label, _url, _header in targets}
-        for _round in range(ROUNDS):
-            for label, url, header in targets:
-                rates[label].append(_wrk(url, header))
+        rates = {label: [] for label, _url, _header, _script in targets}
+        for run in range(ROUNDS):
+            for label, url, header, lua in targets:
+                rates[label].append(_wrk(url, header, lua, run))
     finally:
         os.killpg(server.pid, signal.SIGTERM)
         server.wait(timeout=30)
+        scratch.cleanup()
     ceiling = statistics.median(rates[targets[0][0]])
     return [(label, statistics.median(values), (min(values), max(values)),
              statistics.median(values) / ceiling) for label, values in rates.items()]

@@ -223,7 +223,7 @@ class Lesson(IdMixin, TimestampMixin, TenantMixin, db.Model):
     # attendee rows): each index here is one more write for every generated lesson.
     studio_id_index = False
     __table_args__ = (
-        sa.Index("ix_lesson_studio_start", "studio_id", "start_at"),
+        sa.Index("ix_lesson_studio_start_id", "studio_id", "start_at", "id"),  # pages by OFFSET: index only
         sa.Index("ix_lesson_studio_teacher_start", "studio_id", "teacher_id", "start_at"),
         sa.Index("ix_lesson_studio_room_start", "studio_id", "room_id", "start_at"),
         sa.Index("ix_lesson_studio_series_occurrence", "studio_id", "series_id", "occurrence_date"),
