@@ -69,11 +69,14 @@ class BusyTimes:
 
     def overlapping(self, start, end, pad, day):
         # Anything overlapping starts before end + pad and after start - pad - its duration.
-        lo = bisect.bisect_right(self.starts, start - pad - self.longest)
-        hi = bisect.bisect_left(self.starts, end + pad)
+        after, before = start - pad, end + pad
+        lo = bisect.bisect_right(self.starts, after - self.longest)
+        hi = bisect.bisect_left(self.starts, before)
+        if lo >= hi:  # most candidates of a generated year: nothing near
+            return []
         return [Clash(self.kind, b_start, b_end, lesson_id, reservation_id, student_id, day)
                 for b_start, b_end, lesson_id, reservation_id, student_id in self.items[lo:hi]
-                if b_start < end + pad and b_end > start - pad]
+                if b_start < before and b_end > after]
 
 
 def merged_windows(candidates, pad):
