@@ -17,8 +17,6 @@ from tests.conftest import api_login, bearer, counted, web_login
 SLACK = 1  # a page may run one more query once a list is non-trivial, never one per row
 
 
-
-
 class Data:
     """A studio whose lessons, notes, invoices and payments can be grown."""
 

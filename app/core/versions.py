@@ -34,8 +34,8 @@ from app.extensions import db
 
 TOUCHED = "cadenza_touched_tables"  # session.info: {(studio_id or EVERY_STUDIO, table name)}
 EVERY_STUDIO = "*"
-MAX_KEPT = 20_000  # counts kept per process before the memory is cleared
-KEPT_BYTES = 32 * 1024 * 1024  # results kept per process (their size) before they are dropped
+MAX_KEPT = 20_000  # counts (and table lists) kept per process before they are dropped
+KEPT_BYTES = 32 * 1024 * 1024  # rendered pages kept per process (their size) before they are dropped
 SHARED = ("user", "studio")  # versioned tables without a studio_id (see `_shared_studios`)
 
 
@@ -204,7 +204,26 @@ def _bump(connection, touched):
 
 # ---------------------------------------------------------------- counting
 
-_counts = {}  # {(database, studio, statement, values, versions): count}
+class _Memory:
+    """Results under their keys, dropped all at once when they outgrow `limit` (as counted
+    by `size`)."""
+
+    def __init__(self, limit, size=lambda _value: 1):
+        self.limit, self.size, self.used, self.kept = limit, size, 0, {}
+
+    def get(self, key):
+        return self.kept.get(key)
+
+    def put(self, key, value):
+        if self.used + self.size(value) > self.limit:
+            self.kept.clear()
+            self.used = 0
+        self.kept[key] = value
+        self.used += self.size(value)
+
+
+_counts = _Memory(MAX_KEPT)  # {(database, studio, statement, values, ..., versions): count}
+_pages = _Memory(KEPT_BYTES, size=len)  # the same for rendered pages (bytes)
 _VERSIONS = select(TableVersion.table_name, TableVersion.version).where(  # built once
     TableVersion.studio_id == sa.bindparam("studio_id"),
     TableVersion.table_name.in_(sa.bindparam("names", expanding=True)))
@@ -213,25 +232,36 @@ _tables_read = {}  # {statement structure: table names, or None when one has no 
 
 def count(stmt, studio_id):
     """SELECT count(*) of `stmt` (a SELECT scoped to one studio), from memory while the
-    tables it reads are unchanged for that studio since it was last counted.
-
-    The versions are read before the rows are counted: a write that commits in between
-    makes the kept count newer than its versions (and the next read of them misses), never
-    older."""
+    tables it reads are unchanged for that studio since it was last counted."""
     counting = select(func.count()).select_from(stmt.order_by(None).subquery())
+    return _kept(_counts, counting, studio_id, lambda: db.session.scalar(counting))
+
+
+def kept(stmt, studio_id, build, *, depends_on=(), reads=()):
+    """`build()` (bytes: a rendered page of `stmt`'s rows, say), from memory while the tables
+    that `stmt` and the statements in `reads` read are unchanged for the studio since it was
+    last built. Everything else the result depends on (who asks, the URL) goes in
+    `depends_on`."""
+    return _kept(_pages, stmt, studio_id, build, depends_on, reads)
+
+
+def _kept(memory, stmt, studio_id, build, depends_on=(), reads=()):
+    """The versions are read before `build` reads the rows: a write that commits in between
+    makes the kept result newer than its versions (and the next read of them misses), never
+    older."""
     session = db.session
     session.flush()  # this transaction's own writes are in `TOUCHED` now
-    key = counting._generate_cache_key()
-    tables = _versioned_tables(counting, key)
-    if tables is None or session.info.get(TOUCHED):  # not versioned, or changed but not committed
-        return session.scalar(counting)
-    memo = (session.get_bind().url, studio_id, key.key, _values(key), _versions(studio_id, tables))
-    found = _counts.get(memo)
+    key = stmt._generate_cache_key()
+    read = [_versioned_tables(stmt, key), *(_versioned_tables(s, s._generate_cache_key()) for s in reads)]
+    if None in read or session.info.get(TOUCHED):  # not versioned, or changed but not committed
+        return build()
+    tables = tuple(sorted(set().union(*read)))
+    memo = (session.get_bind().url, studio_id, key.key, _values(key), tuple(depends_on), tables,
+            _versions(studio_id, tables))
+    found = memory.get(memo)
     if found is None:
-        found = session.scalar(counting)
-        if len(_counts) >= MAX_KEPT:
-            _counts.clear()
-        _counts[memo] = found
+        found = build()
+        memory.put(memo, found)
     return found
 
 
@@ -239,38 +269,6 @@ def _versions(studio_id, tables):
     rows = db.session.connection().execute(_VERSIONS, {"studio_id": studio_id, "names": list(tables)})
     versions = dict(rows.all())
     return tuple(versions.get(name, 0) for name in tables)
-
-
-_kept = {}  # {(database, studio, statement, values, what else, versions): result}
-_kept_bytes = 0
-
-
-def kept(stmt, studio_id, build, *, depends_on=(), reads=()):
-    """`build()` (bytes: a rendered page of `stmt`'s rows, say), from memory while the tables
-    that `stmt` and the statements in `reads` read are unchanged for the studio since it was
-    last built. Everything else the result depends on (who asks, the URL) goes in
-    `depends_on`. As with `count`, the versions are read before `build` reads the rows."""
-    session = db.session
-    session.flush()
-    key = stmt._generate_cache_key()
-    tables = _versioned_tables(stmt, key)
-    for other in reads:
-        more = _versioned_tables(other, other._generate_cache_key())
-        tables = None if tables is None or more is None else tuple(sorted({*tables, *more}))
-    if tables is None or session.info.get(TOUCHED):
-        return build()
-    memo = (session.get_bind().url, studio_id, key.key, _values(key), tuple(depends_on),
-            tables, _versions(studio_id, tables))
-    found = _kept.get(memo)
-    if found is None:
-        global _kept_bytes
-        found = build()
-        if _kept_bytes + len(found) > KEPT_BYTES:
-            _kept.clear()
-            _kept_bytes = 0
-        _kept[memo] = found
-        _kept_bytes += len(found)
-    return found
 
 
 def _versioned_tables(counting, key):

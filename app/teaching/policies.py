@@ -21,6 +21,7 @@ from app.extensions import db
 from app.people.models import Student
 from app.people.policies import own_teacher_profile, visible_students
 from app.scheduling.models import Lesson, LessonAttendee
+from app.scheduling.policies import family_student_ids
 from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
 
 
@@ -55,8 +56,7 @@ def _family_student_ids(principal):
     key = f"family_student_ids:{principal.user.id}:{principal.studio.id}"
     ids = g.get(key)
     if ids is None:
-        stmt = visible_students(principal).with_only_columns(Student.id).order_by(None)
-        ids = db.session.scalars(stmt).all()
+        ids = db.session.scalars(family_student_ids(principal)).all()
         setattr(g, key, ids)
     return ids
 

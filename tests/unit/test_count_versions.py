@@ -21,8 +21,6 @@ from tests.conftest import api_login, bearer, counted
 ROOT = Path(__file__).resolve().parents[2]
 
 
-
-
 def _counts(seen):
     return [s for s in seen if s.lstrip().upper().startswith("SELECT COUNT(*)")]
 
