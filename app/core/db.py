@@ -1,5 +1,7 @@
 """Database building blocks every domain uses: naming convention, UUID keys, UTC times."""
+import os
 import sqlite3
+import time
 import uuid
 from datetime import datetime, timezone
 
@@ -59,6 +61,25 @@ class UTCDateTime(sa.types.TypeDecorator):
         return value.astimezone(timezone.utc)
 
 
+def uuid7s(count):
+    """`count` new version-7 UUIDs (RFC 9562), in ascending order: the current Unix time in
+    milliseconds, then 74 bits that start at random and grow by a random step from one id to
+    the next (its "monotonic random" method). Rows written in bulk under such ids join each
+    index on a key column at its right edge, instead of at a random page for every row."""
+    milliseconds = time.time_ns() // 1_000_000
+    steps = os.urandom(4 * count)
+    counter = int.from_bytes(os.urandom(9)) >> 1  # 71 bits: room for every step below 2**32
+    ids = []
+    for at in range(0, 4 * count, 4):
+        counter += 1 + int.from_bytes(steps[at:at + 4])
+        high, low = counter >> 62, counter & LOW_62
+        ids.append(uuid.UUID(int=milliseconds << 80 | 0x7 << 76 | high << 64 | 0b10 << 62 | low))
+    return ids
+
+
+LOW_62 = (1 << 62) - 1
+
+
 class IdMixin:
     id: Mapped[uuid.UUID] = mapped_column(sa.Uuid, primary_key=True, default=uuid.uuid4)
 
@@ -71,7 +92,8 @@ class TimestampMixin:
 
 
 class TenantMixin:
-    """Rows owned by one studio. Every unique constraint and index starts with studio_id.
+    """Rows owned by one studio. Every unique constraint and index starts with studio_id,
+    unless it starts with the id of a row of one studio (a lesson's attendees).
 
     studio_id has an index of its own unless the table sets `studio_id_index = False`:
     tables written in bulk whose composite indexes all start with studio_id anyway, where

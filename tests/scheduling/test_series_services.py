@@ -235,6 +235,21 @@ def test_generating_many_patterns_at_once_checks_them_against_each_other(sched):
     assert services.series.extend_many(sched.studio, [first, free], today=date(2025, 1, 6)) == []
 
 
+def test_lessons_generated_together_get_ids_in_the_order_of_their_start(sched):
+    # Two patterns a day apart, made in the opposite order: ids follow the calendar, so the
+    # bulk insert adds to every index at its end.
+    thursday = _pattern(sched, sched.teacher, sched.student, start=date(2025, 1, 9))
+    thursday.day_of_week = 3
+    tuesday = _pattern(sched, sched.other_teacher, sched.sibling)
+    created = services.series.extend_many(sched.studio, [thursday, tuesday], today=date(2025, 1, 6))
+    lessons = _lessons(thursday) + _lessons(tuesday)
+    assert len(created) == len(lessons) == 24
+    by_start = [lesson.id for lesson in sorted(lessons, key=lambda lesson: lesson.start_at)]
+    assert by_start == sorted(by_start) == created
+    assert {lesson.id.version for lesson in lessons} == {7}
+    assert {a.id.version for lesson in lessons for a in lesson.attendees} == {7}
+
+
 def test_generation_skips_a_student_busy_elsewhere_and_a_booked_room(sched):
     day = date(2025, 1, 14)
     sched.make.lesson(sched.studio, sched.other_teacher, [sched.student], start=sched.at(day, 16))

@@ -54,3 +54,15 @@ def test_a_big_copy_on_postgresql_first_refreshes_its_parents_statistics(ctx, pl
         "SELECT relname, reltuples FROM pg_class WHERE relnamespace = current_schema()::regnamespace "
         "AND relname IN ('teacher_profile', 'studio')")).all()
     assert dict(reltuples) == {"teacher_profile": 1, "studio": 1}
+
+
+def test_uuid7s_ascend_carry_the_time_and_never_repeat():
+    from app.core.db import uuid7s
+
+    before = datetime.now(timezone.utc)
+    ids = uuid7s(20_000) + uuid7s(3)
+    assert ids[:20_000] == sorted(ids[:20_000]) and len(set(ids)) == len(ids)
+    assert {u.version for u in ids} == {7} and {u.variant for u in ids} == {uuid.RFC_4122}
+    made = datetime.fromtimestamp((ids[0].int >> 80) / 1000, timezone.utc)
+    assert before - timedelta(seconds=1) <= made <= datetime.now(timezone.utc)
+    assert uuid7s(0) == []

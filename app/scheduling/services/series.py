@@ -14,7 +14,7 @@ from operator import itemgetter
 from sqlalchemy import or_, select
 
 from app.core.bulk import bulk_insert
-from app.core.db import utcnow
+from app.core.db import utcnow, uuid7s
 from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
 from app.scheduling import recurrence
@@ -358,26 +358,32 @@ def extend_many(studio, series_list, *, today=None, until=None):
                          if o.day not in taken.get(series.id, ())])
                for series, start, until in work]
     busy = _BookingsInSpan(studio, [o for _s, occurrences in planned for o in occurrences])
-    lessons, attendees, now = [], [], utcnow()
+    now, jobs, candidates = utcnow(), [], []
     for series, occurrences in planned:
-        template = _row_template(studio, series, now)
         attendee = {"studio_id": studio.id, "student_id": series.student_id, "attendance": "pending",
                     "created_at": now, "updated_at": now}
-        its = busy.of_series(series)  # the series' teacher, student and room, looked up once
-        for occurrence in occurrences:
-            clashes = its.clashes(occurrence)
-            if clashes:
-                log.warning("series %s: %s skipped, it clashes with %s", series.id, occurrence.day,
-                            [c.as_dict() for c in clashes])
-                continue
-            lesson_id = uuid.uuid4()
-            lessons.append({**template, "id": lesson_id, "start_at": occurrence.start,
-                            "end_at": occurrence.end, "occurrence_date": occurrence.day})
-            attendees.append({**attendee, "id": uuid.uuid4(), "lesson_id": lesson_id})
-            its.add(occurrence, lesson_id)
+        # The series' template row, and its teacher's, student's and room's bookings, once.
+        candidates += ((o.start, len(jobs), o) for o in occurrences)
+        jobs.append((series.id, _row_template(studio, series, now), attendee, busy.of_series(series)))
+    # In time order, so bookings join their lists at the end and the new lessons get ids in
+    # the order of their start: every index on either takes them at its right edge.
+    candidates.sort(key=itemgetter(0, 1))
+    lesson_ids, attendee_ids = iter(uuid7s(len(candidates))), iter(uuid7s(len(candidates)))
+    lessons, attendees = [], []
+    for _start, job, occurrence in candidates:
+        series_id, template, attendee, its = jobs[job]
+        clashes = its.clashes(occurrence)
+        if clashes:
+            log.warning("series %s: %s skipped, it clashes with %s", series_id, occurrence.day,
+                        [c.as_dict() for c in clashes])
+            continue
+        lesson_id = next(lesson_ids)
+        lessons.append({**template, "id": lesson_id, "start_at": occurrence.start,
+                        "end_at": occurrence.end, "occurrence_date": occurrence.day})
+        attendees.append({**attendee, "id": next(attendee_ids), "lesson_id": lesson_id})
+        its.add(occurrence, lesson_id)
     for series, _start, until in work:
         series.generated_until = until
-    lessons.sort(key=itemgetter("start_at"))  # index pages fill in order, not at random
     bulk_insert(Lesson, lessons)
     bulk_insert(LessonAttendee, attendees)
     return [row["id"] for row in lessons]
