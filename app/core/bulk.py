@@ -1,5 +1,8 @@
 """Writing many rows at once, for generators and imports that create thousands of rows:
 no ORM objects, few round trips, COPY on PostgreSQL."""
+import queue
+import threading
+
 from app.core import versions
 from app.extensions import db
 
@@ -7,6 +10,65 @@ from app.extensions import db
 def bulk_insert(model, rows, chunk=5000):
     """Write many rows of `model` (dicts with the same keys) in a few executemany batches;
     on PostgreSQL (psycopg) with COPY, which is many times faster for the large demo."""
+    _insert(model, rows, chunk, analyzed=set())
+
+
+def write_batches(batches):
+    """bulk_insert each (model, rows) that `batches` yields, in order. On PostgreSQL the
+    batches are made on a thread of their own while the server (another process) writes
+    the previous one, so making and writing overlap; elsewhere they are made and written in
+    turn. `batches` must not use the session, which is busy writing."""
+    analyzed = set()  # parents' statistics are fresh for the whole run after one ANALYZE
+    if db.session.connection().dialect.driver != "psycopg":
+        for model, rows in batches:
+            _insert(model, rows, 5000, analyzed)
+        return
+    made = _Maker(batches)
+    made.start()
+    try:
+        while (batch := made.next()) is not None:
+            _insert(*batch, 5000, analyzed)
+    finally:
+        made.close()
+
+
+class _Maker(threading.Thread):
+    """Runs a generator of batches on its own thread, a batch ahead of its reader."""
+
+    def __init__(self, batches):
+        super().__init__(name="bulk-batches", daemon=True)
+        self.batches, self.ready, self.stop = batches, queue.Queue(maxsize=1), threading.Event()
+        self.failure = None
+
+    def run(self):
+        try:
+            for batch in self.batches:
+                self.ready.put(batch)
+                if self.stop.is_set():
+                    return
+        except BaseException as error:  # noqa: BLE001 - raised again on the reading thread
+            self.failure = error
+        finally:
+            self.ready.put(None)
+
+    def next(self):
+        batch = self.ready.get()
+        if batch is None and self.failure is not None:
+            raise self.failure
+        return batch
+
+    def close(self):
+        """Stop making batches (the reader failed, or all were read) and wait for the thread."""
+        self.stop.set()
+        while self.is_alive():
+            try:
+                self.ready.get(timeout=0.05)  # a maker waiting to hand over a batch goes on
+            except queue.Empty:
+                pass
+        self.join()
+
+
+def _insert(model, rows, chunk, analyzed):
     db.session.flush()
     if not rows:
         return
@@ -15,7 +77,7 @@ def bulk_insert(model, rows, chunk=5000):
     connection = db.session.connection()
     if connection.dialect.driver == "psycopg":
         if len(rows) >= ANALYZE_FROM:
-            _analyze_parents(connection, model.__table__)
+            _analyze_parents(connection, model.__table__, analyzed)
         _copy_rows(connection, model.__table__, rows, chunk)
     elif connection.dialect.driver == "pysqlite":
         _execute_many(connection, model.__table__, rows, chunk)
@@ -27,16 +89,17 @@ def bulk_insert(model, rows, chunk=5000):
 ANALYZE_FROM = 10_000  # rows
 
 
-def _analyze_parents(connection, table):
+def _analyze_parents(connection, table, analyzed):
     """Fresh statistics for the tables `table` refers to, before a big COPY on PostgreSQL.
     Each row's foreign keys are checked with a plan made from the planner's statistics; for
     tables filled earlier in the same transaction (the large demo, a new studio's first
     year) those say "empty", the plan is a sequential scan, and a COPY of 150,000 rows
     would read the parent table 150,000 times."""
     quote = connection.dialect.identifier_preparer
-    parents = sorted({key.column.table.name for key in table.foreign_keys} - {table.name})
+    parents = sorted({key.column.table.name for key in table.foreign_keys} - {table.name} - analyzed)
     for name in parents:
         connection.exec_driver_sql(f"ANALYZE {quote.quote(name)}")
+    analyzed.update(parents)
 
 
 def _execute_many(connection, table, rows, chunk):
@@ -97,7 +160,8 @@ def _converted(connection, table, rows, chunk):
     an INSERT would, a column at a time. Rows made from one template share their objects
     (a series' ids, one timestamp), and each such object is converted once."""
     defaults = _defaults(table, set(rows[0]))
-    names = [*rows[0], *defaults]
+    # A column that is NULL in every row is left out: the database writes NULL itself.
+    names = [*(name for name in rows[0] if not _null_throughout(table.c[name], rows, name)), *defaults]
     dialect = connection.dialect
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
 
@@ -115,6 +179,10 @@ def _converted(connection, table, rows, chunk):
             yield list(zip(*columns, strict=True))
 
     return names, batches()
+
+
+def _null_throughout(column, rows, name):
+    return column.server_default is None and all(row[name] is None for row in rows)
 
 
 def _column(values, process):

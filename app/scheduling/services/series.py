@@ -13,7 +13,7 @@ from operator import itemgetter
 
 from sqlalchemy import or_, select
 
-from app.core.bulk import bulk_insert
+from app.core.bulk import write_batches
 from app.core.db import utcnow, uuid7s
 from app.core.errors import Conflict, ValidationFailed
 from app.extensions import db
@@ -368,6 +368,20 @@ def extend_many(studio, series_list, *, today=None, until=None):
     # In time order, so bookings join their lists at the end and the new lessons get ids in
     # the order of their start: every index on either takes them at its right edge.
     candidates.sort(key=itemgetter(0, 1))
+    for series, _start, until in work:
+        series.generated_until = until
+    created = []
+    write_batches(_new_rows(jobs, candidates, created))
+    return created
+
+
+GENERATED_BATCH = 20_000  # lessons per bulk insert
+
+
+def _new_rows(jobs, candidates, created):
+    """(model, rows) batches of the lessons and attendees of `candidates` that clash with
+    nothing, in time order; their ids are added to `created`. Uses no session: on
+    PostgreSQL it runs while the database writes the previous batch."""
     lesson_ids, attendee_ids = iter(uuid7s(len(candidates))), iter(uuid7s(len(candidates)))
     lessons, attendees = [], []
     for _start, job, occurrence in candidates:
@@ -382,11 +396,14 @@ def extend_many(studio, series_list, *, today=None, until=None):
                         "end_at": occurrence.end, "occurrence_date": occurrence.day})
         attendees.append({**attendee, "id": next(attendee_ids), "lesson_id": lesson_id})
         its.add(occurrence, lesson_id)
-    for series, _start, until in work:
-        series.generated_until = until
-    bulk_insert(Lesson, lessons)
-    bulk_insert(LessonAttendee, attendees)
-    return [row["id"] for row in lessons]
+        created.append(lesson_id)
+        if len(lessons) == GENERATED_BATCH:
+            yield Lesson, lessons
+            yield LessonAttendee, attendees
+            lessons, attendees = [], []
+    if lessons:
+        yield Lesson, lessons
+        yield LessonAttendee, attendees
 
 
 
