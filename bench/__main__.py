@@ -271,6 +271,9 @@ def requests_for(ids):
          "/api/v1/lessons?page_size=20&page={n}", "api"),
         ("API lessons, one week", "api", lessons_week, "api"),
         ("API calendar, studio week", "api", f"/api/v1/lessons/calendar?{week}", "calendar"),
+        # an unknown parameter (ignored) makes each URL new: the week is built, not kept
+        ("API calendar, studio week, built each time", "api",
+         f"/api/v1/lessons/calendar?{week}&v={{n}}", "calendar"),
         ("API calendar, teacher week", "api", f"/api/v1/lessons/calendar?{week}&{teacher}", "api"),
         ("API students, page of 20", "api", "/api/v1/students?page_size=20", "api"),
         ("API families, page of 20", "api", "/api/v1/families?page_size=20", "api"),

@@ -1,5 +1,5 @@
 """List counts are counted once per change of the rows they count, and the lessons API keeps
-its rendered pages the same way (core/versions.py): the `count` and the page stay right after
+its rendered pages and calendars the same way (core/versions.py): the `count` and the page stay right after
 every kind of write, from this process or another, and an unchanged list is not counted or
 rendered again."""
 import os
@@ -206,3 +206,37 @@ def test_counts_over_studios_and_their_members_follow_their_changes(ctx, studio_
     studio.name, admin.first_name = "Renamed", "Zed"
     db.session.commit()
     assert versions.count(renamed, studio.id) == 1 and versions.count(zeds, studio.id) == 1
+
+
+# ---------------------------------------------------------------- kept calendars
+
+def _calendar(client, lessons, headers=None):
+    response = client.get("/api/v1/lessons/calendar?start=2031-03-03&end=2031-03-09",
+                          headers=headers or lessons.headers)
+    assert response.status_code == 200, response.json
+    return response.json
+
+
+def test_an_unchanged_calendar_is_built_once_and_follows_every_change(app, client, lessons):
+    with counted(app) as first:
+        events = _calendar(client, lessons)
+    with counted(app) as second:
+        assert _calendar(client, lessons) == events
+    assert len(events) == 3 and any("FROM lesson" in statement for statement in first)
+    assert len(second) == 2 and not any("FROM lesson" in statement for statement in second)
+
+    lessons.student.first_name = "Renamed"  # a student's name is each event's title
+    db.session.commit()
+    assert {event["title"] for event in _calendar(client, lessons)} == {f"Renamed {lessons.student.last_name}"}
+    response = client.post(f"/api/v1/lessons/{lessons.made[0].id}/cancel", headers=lessons.headers,
+                           json={"reason": "Snow"})
+    assert response.status_code == 200, response.json
+    assert [event["status"] for event in _calendar(client, lessons)] == ["cancelled", "scheduled", "scheduled"]
+
+
+def test_each_caller_gets_a_calendar_of_their_own(client, lessons, studio_setup):
+    teacher = bearer(api_login(client, studio_setup.users["teacher"].email))
+    assert all("rate" in event for event in _calendar(client, lessons))  # an admin sees rates
+    as_teacher = _calendar(client, lessons, teacher)
+    assert len(as_teacher) == 3 and all("rate" not in event for event in as_teacher)
+    assert all("rate" in event for event in _calendar(client, lessons))

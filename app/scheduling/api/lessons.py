@@ -133,12 +133,19 @@ class LessonCalendar(MethodView):
     def get(self, args):
         """Lessons between two dates (inclusive, studio time; at most 62 days), formatted for
         calendar display: `title`, `start`, `end`, `color` (the teacher's) and the lesson."""
-        rows = services.lesson_rows_between(
-            principal(), args["start"], args["end"], teacher=args.get("teacher"),
-            student=args.get("student"), room=args.get("room"),
+        who = principal()
+        stmt = services.lesson_rows_between_statement(
+            who, args["start"], args["end"], teacher=args.get("teacher"), student=args.get("student"),
+            room=args.get("room"),
         )
-        # A studio's week is thousands of events: built directly, as the schema would dump them.
-        return json_array(calendar_events(rows))
+
+        def render():  # a studio's week is thousands of events: built as the schema would dump them
+            return json_array(calendar_events(services.lesson_rows_of(stmt))).get_data()
+
+        # Calendars are opened and refreshed all day: the events are kept while none of the
+        # lessons, people and rooms they show change, for this caller (role and id) and this URL.
+        body = versions.kept(stmt, who.studio.id, render, depends_on=(request.url, who.user.id, who.role))
+        return current_app.response_class(body, mimetype="application/json")
 
 
 @lessons_blp.route("/<lesson_id>")

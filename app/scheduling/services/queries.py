@@ -175,11 +175,19 @@ def lesson_rows_between(principal, first_day, last_day, **filters):
     and colour, its room's name and its one student's; each attendee's row (the lesson's row
     again, once per attendee) adds the attendee's id, attendance and name. Rows are read as
     they are needed, so read them all within the request."""
+    return lesson_rows_of(lesson_rows_between_statement(principal, first_day, last_day, **filters))
+
+
+def lesson_rows_between_statement(principal, first_day, last_day, **filters):
+    """The statement of `lesson_rows_between`, to run with `lesson_rows_of`."""
     check_range(first_day, last_day)
     start, end = day_bounds(principal.studio, first_day, last_day)
     stmt = _lesson_rows_select().order_by(Lesson.start_at, Lesson.id, LessonAttendee.created_at,
                                           LessonAttendee.id)
-    stmt = filter_lessons(stmt, principal, start=start, end=end, **filters)
+    return filter_lessons(stmt, principal, start=start, end=end, **filters)
+
+
+def lesson_rows_of(stmt):
     # Executed on the connection, rows stream one at a time (the ORM would hold them all).
     return _by_lesson(map(LessonRow._make, db.session.connection().execute(stmt)))
 
