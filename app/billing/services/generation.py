@@ -20,7 +20,7 @@ from decimal import Decimal
 
 from sqlalchemy import and_, exists, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import lazyload, selectinload
 
 from app.billing.models import Invoice, InvoiceLineItem
 from app.billing.services.common import by_id, local_today, lock_studio
@@ -140,7 +140,12 @@ def _billable_lessons(studio, plan, family):
                or_(Lesson.status.in_(statuses),
                    and_(Lesson.status == "cancelled", Lesson.cancellation_outcome == "charged")),
                ~already_billed, ~used_credit)
-        .options(selectinload(LessonAttendee.student).selectinload(Student.family))
+        # The attendee's student and family, the lesson's teacher (60 of them for thousands of
+        # lessons: read once each, not joined into every row); the lesson's own student,
+        # room and attendees only if something asks.
+        .options(selectinload(LessonAttendee.student).selectinload(Student.family),
+                 selectinload(Lesson.teacher), lazyload(Lesson.student), lazyload(Lesson.room),
+                 lazyload(Lesson.attendees))
         .order_by(Student.family_id, Lesson.start_at, Lesson.id, LessonAttendee.student_id)
     )
     if family is not None:
