@@ -2,6 +2,7 @@
 lessons, for every role: it builds its events directly (thousands a week), so this is the
 proof that no field, value or per-role rule drifts from the schema."""
 
+import json
 import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
@@ -168,6 +169,9 @@ def test_the_lessons_list_answers_what_the_schema_dumps(app, client, tokens, wor
 
 @pytest.mark.parametrize("count", [0, 1, 3, 7])
 def test_events_are_encoded_in_batches_as_one_array(app, count):
-    items = [{"n": n, "name": "Zoë"} for n in range(count)]
+    items = [{"n": n, "name": "Zoë", "rate": Decimal("19.99"), "room": None} for n in range(count)]
     with app.app_context():
-        assert json_array(iter(items), batch_size=3).get_data() == jsonify(items).get_data()
+        response = json_array(iter(items), batch_size=3)
+        assert response.mimetype == "application/json" and response.get_data().endswith(b"]\n")
+        assert json.loads(response.get_data()) == jsonify(items).json  # Decimal as jsonify writes it
+        assert ("Zoë".encode() in response.get_data()) == bool(count)  # UTF-8, not \u escapes

@@ -2,11 +2,13 @@
 from collections import namedtuple
 from datetime import timedelta
 from functools import cache
-from itertools import groupby
+from itertools import chain, groupby
 from operator import attrgetter
 
 from sqlalchemy import DateTime, TypeDecorator, Uuid, bindparam, case, func, select, type_coerce
+from sqlalchemy.ext.compiler import compiles
 from sqlalchemy.orm import aliased, selectinload
+from sqlalchemy.sql.functions import FunctionElement
 
 from app.accounts.models import User
 from app.core.errors import ValidationFailed
@@ -84,15 +86,14 @@ def lessons_between(principal, first_day, last_day, **filters):
 
 class IdText(TypeDecorator):
     """An id read as the text the API shows (8-4-4-4-12 lowercase hex digits), without a
-    UUID object per value: for thousands of lessons those cost more than the query."""
+    UUID object per value: for thousands of lessons those cost more than the query.
+    PostgreSQL writes that text itself (`_IdAsText`); SQLite stores Uuid's 32 hex digits."""
 
     impl = Uuid
     cache_ok = True
 
     def result_processor(self, dialect, coltype):
-        if dialect.supports_native_uuid:  # the driver hands back UUIDs (PostgreSQL)
-            return lambda value: None if value is None else str(value)
-        return _hyphenated  # Uuid keeps the 32 hex digits of uuid.hex
+        return None if dialect.supports_native_uuid else _hyphenated
 
 
 def _hyphenated(digits):
@@ -101,9 +102,27 @@ def _hyphenated(digits):
     return f"{digits[:8]}-{digits[8:12]}-{digits[12:16]}-{digits[16:20]}-{digits[20:]}"
 
 
+class _IdAsText(FunctionElement):
+    """A uuid column read as IdText: cast to text by PostgreSQL, as stored elsewhere."""
+
+    type = IdText()
+    name = "id_as_text"
+    inherit_cache = True
+
+
+@compiles(_IdAsText)
+def _as_stored(element, compiler, **kw):
+    return compiler.process(element.clauses, **kw)
+
+
+@compiles(_IdAsText, "postgresql")
+def _cast_to_text(element, compiler, **kw):
+    return f"CAST({compiler.process(element.clauses, **kw)} AS TEXT)"
+
+
 def _text(uuid_column, name=None):
     """The id column, read as text."""
-    return type_coerce(uuid_column, IdText()).label(name or uuid_column.key)
+    return _IdAsText(uuid_column).label(name or uuid_column.key)
 
 
 def _moment(column):
@@ -188,8 +207,9 @@ def lesson_rows_between_statement(principal, first_day, last_day, **filters):
 
 
 def lesson_rows_of(stmt):
-    # Executed on the connection, rows stream one at a time (the ORM would hold them all).
-    return _by_lesson(map(LessonRow._make, db.session.connection().execute(stmt)))
+    # Executed on the connection, rows come a few hundred at a time (the ORM would hold them all).
+    rows = chain.from_iterable(db.session.connection().execute(stmt).partitions(500))
+    return _by_lesson(map(LessonRow._make, rows))
 
 
 def _by_lesson(rows):
