@@ -42,7 +42,10 @@ def family_balances(families):
     """{family id: what the family owes, net of its credit} for many families in two
     queries. Negative means the family has credit left over."""
     ids = [f.id for f in families]
-    owed, credit = open_balances(ids), credits(ids)
+    # A list's families are of one studio: its id leads the (studio, family) indexes.
+    studio_ids = {f.studio_id for f in families}
+    studio_id = studio_ids.pop() if len(studio_ids) == 1 else None
+    owed, credit = open_balances(ids, studio_id), credits(ids, studio_id)
     return {i: owed.get(i, ZERO) - credit.get(i, ZERO) for i in ids}
 
 
