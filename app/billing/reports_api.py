@@ -1,4 +1,7 @@
 """JSON API: /api/v1/reports/revenue, /outstanding, /teacher-hours, /attendance."""
+from decimal import ROUND_HALF_UP, Decimal
+
+from flask import jsonify
 from flask.views import MethodView
 
 from app.billing.schemas import (
@@ -88,7 +91,25 @@ class Outstanding(MethodView):
     @reports_blp.response(200, OutstandingReportSchema)
     def get(self):
         """Open balances by days past the due date: 0-30, 31-60, 61-90, 90+, per family."""
-        return outstanding_report(current_studio())
+        report = outstanding_report(current_studio())
+        # Every family that owes (thousands in a large studio): their rows are written as
+        # OutstandingFamilySchema would, without a field object per value.
+        families = report.pop("families")
+        data = OutstandingReportSchema().dump(report)
+        data["families"] = [outstanding_family(row) for row in families]
+        return jsonify(data)
+
+
+def outstanding_family(row):
+    """OutstandingFamilySchema's dump of one row of `outstanding_report`."""
+    amount = _money_text
+    return {"0-30": amount(row["d0_30"]), "31-60": amount(row["d31_60"]), "61-90": amount(row["d61_90"]),
+            "90+": amount(row["d90_plus"]), "total": amount(row["total"]), "family": str(row["family"]),
+            "family_name": row["family_name"]}
+
+
+def _money_text(value, cents=Decimal("0.01")):
+    return str(value.quantize(cents, rounding=ROUND_HALF_UP))
 
 
 @reports_blp.route("/teacher-hours")

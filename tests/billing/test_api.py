@@ -250,3 +250,19 @@ def test_reports(client, api):
     assert [r["teacher"] for r in teacher["results"]] == [str(api.teacher.id)]
     attendance = client.get("/api/v1/reports/attendance", headers=api.admin_headers).json
     assert attendance["completed"] == 1
+
+
+def test_the_outstanding_report_lists_families_as_its_schema_dumps_them(client, api):
+    from app.billing.reports_api import outstanding_report
+    from app.billing.schemas import OutstandingReportSchema
+
+    invoice_id = _create(client, api).json["id"]
+    client.post(f"/api/v1/invoices/{invoice_id}/send", headers=api.admin_headers)
+    client.post("/api/v1/payments", headers=api.admin_headers, json={
+        "invoice": invoice_id, "amount": "16.45", "payment_method": "check"})
+    response = client.get("/api/v1/reports/outstanding", headers=api.admin_headers)
+    assert response.status_code == 200
+    with client.application.test_request_context():
+        expected = OutstandingReportSchema().dump(outstanding_report(api.studio))
+    assert response.json == expected and expected["families"][0]["total"] == "200.05"
+    assert [list(row) for row in response.json["families"]] == [list(row) for row in expected["families"]]
