@@ -105,9 +105,7 @@ class LessonNotes(MethodView):
         stmt = _search(stmt, LessonNote.summary, args.get("search"))
         stmt = apply_created_range(stmt, LessonNote, args)
         stmt = apply_ordering(stmt, LessonNote, args.get("ordering"), NOTE_ORDERING, "-created_at")
-        # The lessons (with their teacher, student and room) in a query of their own: joined
-        # into the page's, PostgreSQL spends longer planning the nine tables than reading them.
-        return paginate(stmt.options(selectinload(LessonNote.lesson)), args)
+        return paginate(stmt, args)
 
     @requires("notes.write")
     @notes_blp.arguments(LessonNoteCreateSchema)
