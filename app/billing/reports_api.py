@@ -1,6 +1,4 @@
 """JSON API: /api/v1/reports/revenue, /outstanding, /teacher-hours, /attendance."""
-from decimal import ROUND_HALF_UP, Decimal
-
 from flask import jsonify
 from flask.views import MethodView
 
@@ -17,6 +15,7 @@ from app.core.api import Blueprint
 from app.core.errors import NotFound
 from app.core.money import ZERO
 from app.core.permissions import can, requires
+from app.core.schemas import Money
 from app.core.tenancy import api_login_required, current_studio
 from app.people.policies import own_teacher_profile
 
@@ -100,16 +99,15 @@ class Outstanding(MethodView):
         return jsonify(data)
 
 
+_MONEY = Money()
+
+
 def outstanding_family(row):
     """OutstandingFamilySchema's dump of one row of `outstanding_report`."""
-    amount = _money_text
+    amount = _MONEY.format
     return {"0-30": amount(row["d0_30"]), "31-60": amount(row["d31_60"]), "61-90": amount(row["d61_90"]),
             "90+": amount(row["d90_plus"]), "total": amount(row["total"]), "family": str(row["family"]),
             "family_name": row["family_name"]}
-
-
-def _money_text(value, cents=Decimal("0.01")):
-    return str(value.quantize(cents, rounding=ROUND_HALF_UP))
 
 
 @reports_blp.route("/teacher-hours")

@@ -161,7 +161,7 @@ def _converted(connection, table, rows, chunk):
     (a series' ids, one timestamp), and each such object is converted once."""
     defaults = _defaults(table, set(rows[0]))
     # A column that is NULL in every row is left out: the database writes NULL itself.
-    names = [*(name for name in rows[0] if not _null_throughout(table.c[name], rows, name)), *defaults]
+    names = [*(name for name in rows[0] if not _null_throughout(table.c[name], rows)), *defaults]
     dialect = connection.dialect
     processors = [table.c[name].type.dialect_impl(dialect).bind_processor(dialect) for name in names]
 
@@ -181,8 +181,8 @@ def _converted(connection, table, rows, chunk):
     return names, batches()
 
 
-def _null_throughout(column, rows, name):
-    return column.server_default is None and all(row[name] is None for row in rows)
+def _null_throughout(column, rows):
+    return column.server_default is None and all(row[column.name] is None for row in rows)
 
 
 def _column(values, process):

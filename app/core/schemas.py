@@ -78,11 +78,15 @@ class Money(fields.Field):
         self.places = places
         super().__init__(**kwargs)
 
-    def _serialize(self, value, attr, obj, **kwargs):
+    def format(self, value):
+        """The amount as this field writes it (for rows built without the schema)."""
         if value is None:
             return None
         quantum = Decimal(1).scaleb(-self.places)
         return str(Decimal(value).quantize(quantum, rounding=ROUND_HALF_UP))
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        return self.format(value)
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):

@@ -7,6 +7,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
+from itertools import pairwise
 
 from sqlalchemy import Integer, cast, func, literal, select, union_all
 
@@ -77,7 +78,7 @@ def payment_totals(studio, start, end):
                         func.count().filter(Payment.amount > 0), func.sum(Payment.amount))
                  .where(Payment.studio_id == studio.id, Payment.paid_at >= low, Payment.paid_at < high)
                  .group_by(Payment.method)
-                 for index, (low, high) in enumerate(zip(bounds, bounds[1:], strict=False))]
+                 for index, (low, high) in enumerate(pairwise(bounds))]
     stmt = union_all(*per_month) if len(per_month) > 1 else per_month[0]
     return [PaymentTotal(months[index], method, count, to_money(amount))
             for index, method, count, amount in db.session.execute(stmt)]

@@ -3,8 +3,9 @@ from functools import wraps
 from itertools import islice
 
 import orjson
-from flask import current_app, g
+from flask import current_app, g, request
 
+from app.core import versions
 from app.core.api import Blueprint
 from app.core.errors import PermissionDenied
 from app.core.permissions import can
@@ -36,6 +37,16 @@ def json_array(items, batch_size=50):
     option = orjson.OPT_SORT_KEYS if current_app.json.sort_keys else 0
     body = b",".join(orjson.dumps(batch, default=default, option=option)[1:-1] for batch in batches)
     return current_app.response_class(b"[" + body + b"]\n", mimetype=current_app.json.mimetype)
+
+
+def kept_json(stmt, render, *, reads=()):
+    """The JSON body `render()` builds from `stmt` (and `reads`), kept in memory while none
+    of the tables they read change for the caller's studio (core.versions.kept): for this
+    URL and this caller, whose role and id decide what they see."""
+    who = current_principal()
+    body = versions.kept(stmt, who.studio.id, render, reads=reads,
+                         depends_on=(request.url, who.user.id, who.role))
+    return current_app.response_class(body, mimetype=current_app.json.mimetype)
 
 
 def actor():

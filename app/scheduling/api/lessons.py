@@ -1,11 +1,10 @@
 """/api/v1/lessons: list, calendar, book, change, cancel, reschedule, attendance."""
 from datetime import timedelta
 
-from flask import current_app, jsonify, request
+from flask import jsonify
 from flask.views import MethodView
 from sqlalchemy import select
 
-from app.core import versions
 from app.core.errors import ValidationFailed
 from app.core.pagination import apply_created_range, apply_ordering, paginate
 from app.core.permissions import requires
@@ -19,6 +18,7 @@ from app.scheduling.api.common import (
     blueprint,
     ensure_may_set_rate,
     json_array,
+    kept_json,
     loads,
     managed_lesson,
     principal,
@@ -94,12 +94,8 @@ class Lessons(MethodView):
                                for lesson, attendees in services.lesson_rows(studio(), page["results"])]
             return jsonify(page).get_data()
 
-        # Clients poll this list: the rendered page is kept while none of the lessons, people
-        # and rooms it reads change, for this caller (role and id) and this URL.
-        who = principal()
-        body = versions.kept(stmt, who.studio.id, render, reads=[services.lesson_rows_statement()],
-                             depends_on=(request.url, who.user.id, who.role))
-        return current_app.response_class(body, mimetype="application/json")
+        # Clients poll this list: the page is kept while its lessons, people and rooms are unchanged.
+        return kept_json(stmt, render, reads=[services.lesson_rows_statement()])
 
     @requires("lessons.schedule")
     @lessons_blp.arguments(LessonCreateSchema)
@@ -133,19 +129,16 @@ class LessonCalendar(MethodView):
     def get(self, args):
         """Lessons between two dates (inclusive, studio time; at most 62 days), formatted for
         calendar display: `title`, `start`, `end`, `color` (the teacher's) and the lesson."""
-        who = principal()
         stmt = services.lesson_rows_between_statement(
-            who, args["start"], args["end"], teacher=args.get("teacher"), student=args.get("student"),
-            room=args.get("room"),
+            principal(), args["start"], args["end"], teacher=args.get("teacher"),
+            student=args.get("student"), room=args.get("room"),
         )
 
         def render():  # a studio's week is thousands of events: built as the schema would dump them
             return json_array(calendar_events(services.lesson_rows_of(stmt))).get_data()
 
-        # Calendars are opened and refreshed all day: the events are kept while none of the
-        # lessons, people and rooms they show change, for this caller (role and id) and this URL.
-        body = versions.kept(stmt, who.studio.id, render, depends_on=(request.url, who.user.id, who.role))
-        return current_app.response_class(body, mimetype="application/json")
+        # Calendars are opened and refreshed all day: a week is kept while what it shows is unchanged.
+        return kept_json(stmt, render)
 
 
 @lessons_blp.route("/<lesson_id>")

@@ -363,8 +363,9 @@ def extend_many(studio, series_list, *, today=None, until=None):
         attendee = {"studio_id": studio.id, "student_id": series.student_id, "attendance": "pending",
                     "created_at": now, "updated_at": now}
         # The series' template row, and its teacher's, student's and room's bookings, once.
-        candidates += ((o.start, len(jobs), o) for o in occurrences)
+        job = len(jobs)
         jobs.append((series.id, _row_template(studio, series, now), attendee, busy.of_series(series)))
+        candidates += ((o.start, job, o) for o in occurrences)
     # In time order, so bookings join their lists at the end and the new lessons get ids in
     # the order of their start: every index on either takes them at its right edge.
     candidates.sort(key=itemgetter(0, 1))
