@@ -5,11 +5,16 @@ ProductionConfig, which refuses to start without a real SECRET_KEY.
 """
 import os
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("INSTANCE_DIR", BASE_DIR / "instance"))
 DEV_SECRET_KEY = "dev-only-secret-key-not-for-production-use"  # noqa: S105 - refused in production
+
+
+def _domain_of(address):
+    return parseaddr(address)[1].rpartition("@")[2] or "cadenza.local"
 
 
 def _bool(name, default=False):
@@ -31,6 +36,8 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     # Rendered invoice PDFs, kept by the digest of their content; empty value = no cache.
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE_DIR / "cache" / "pdf"))
+    # Counts and lists kept in memory (app/core/versions.py) are used for at most this long.
+    KEPT_SECONDS = float(os.environ.get("KEPT_SECONDS", 300))
 
     # Sessions: HttpOnly + SameSite=Lax everywhere, Secure in production.
     SESSION_COOKIE_HTTPONLY = True
@@ -39,6 +46,8 @@ class Config:
     REMEMBER_COOKIE_HTTPONLY = True
     REMEMBER_COOKIE_SAMESITE = "Lax"
     PERMANENT_SESSION_LIFETIME = timedelta(days=14)
+    # A browser session or API sign-in unused this long ends (remember-me included).
+    SESSION_IDLE_TIMEOUT = timedelta(days=int(os.environ.get("SESSION_IDLE_DAYS", 30)))
     WTF_CSRF_TIME_LIMIT = None  # tokens live as long as the session
     FORCE_HTTPS = False
 
@@ -46,12 +55,18 @@ class Config:
     JWT_ACCESS_TOKEN_EXPIRES = timedelta(minutes=int(os.environ.get("JWT_ACCESS_MINUTES", 15)))
     JWT_REFRESH_TOKEN_EXPIRES = timedelta(days=int(os.environ.get("JWT_REFRESH_DAYS", 14)))
 
-    # Rate limits (SPEC §5); counters in memory unless REDIS_URL is set.
+    # Rate limits (SPEC §5); counters shared by every process: in Redis when REDIS_URL is
+    # set, else in the database's store (app/core/ratelimit_storage.py).
     RATELIMIT_ENABLED = _bool("RATELIMIT_ENABLED", True)
     RATELIMIT_HEADERS_ENABLED = True
     RATELIMIT_API_AUTHENTICATED = "1000/hour"
     RATELIMIT_API_ANONYMOUS = "100/hour"
-    RATELIMIT_LOGIN = "10/minute"
+    RATELIMIT_LOGIN = "10/minute"  # failed sign-ins per email and client address
+    RATELIMIT_LOGIN_ADDRESS = "50/10 minutes"  # failed sign-ins per client address, any email
+    SIGN_IN_ALERT_AFTER = "10/hour"  # failed sign-ins on one account that email its owner
+    # Password-reset emails asked for: per email and client address, and per address.
+    RATELIMIT_PASSWORD_RESET = "5/hour"  # noqa: S105 - a rate, not a password
+    RATELIMIT_PASSWORD_RESET_ADDRESS = "20/hour"  # noqa: S105 - a rate, not a password
 
     # OpenAPI (flask-smorest); the UIs are our own pages with local assets.
     API_TITLE = "Cadenza API"
@@ -67,10 +82,17 @@ class Config:
     MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD") or None
     MAIL_USE_TLS = _bool("MAIL_USE_TLS", True)
     MAIL_DEFAULT_SENDER = os.environ.get("MAIL_DEFAULT_SENDER", "Cadenza <no-reply@cadenza.local>")
+    MAIL_TIMEOUT = float(os.environ.get("MAIL_TIMEOUT", 20))  # seconds, per SMTP operation
+    # Message-IDs are <outbox row id@this domain>: a resend after a crash keeps its id.
+    MAIL_MESSAGE_ID_DOMAIN = os.environ.get("MAIL_MESSAGE_ID_DOMAIN") or _domain_of(MAIL_DEFAULT_SENDER)
+    # How long a worker's claim on an email lasts; a dead worker's claim is taken over after
+    # it. Keep it well above the time one SMTP conversation can take (several MAIL_TIMEOUTs).
+    OUTBOX_LEASE_SECONDS = float(os.environ.get("OUTBOX_LEASE_SECONDS", 300))
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
 
     WEBHOOK_ALLOW_PRIVATE = _bool("WEBHOOK_ALLOW_PRIVATE", False)
     INVITATION_TTL = timedelta(days=7)
+    PASSWORD_RESET_TTL = timedelta(hours=1)
     HUEY_IMMEDIATE = False
 
 

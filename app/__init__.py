@@ -1,4 +1,10 @@
-"""The application factory."""
+"""The application factory.
+
+It imports the rest of the app inside its functions, on purpose: this file is the `app`
+package's own module, run before any `app.*` module loads, so imports at its top would load
+every domain whenever one module (a model, a test helper) is imported, and would run into
+the half-loaded modules of that import. Everything else imports at the top of its module.
+"""
 import logging
 import re
 import uuid
@@ -34,14 +40,18 @@ def create_app(config_name=None, **overrides):
     )
     app.config.from_object(config)
     app.config.update(overrides)
+    from app.core.api import JSONProvider
+
+    app.json = JSONProvider(app)
     app.json.sort_keys = False  # keep schema field order (id first)
     if hasattr(config, "validate"):
         config.validate(app.config.get("SECRET_KEY"))  # the key in force, overrides included
     Path(app.instance_path).mkdir(parents=True, exist_ok=True)
     app.config.setdefault("JWT_SECRET_KEY", app.config["SECRET_KEY"])
-    app.config.setdefault(
-        "RATELIMIT_STORAGE_URI", app.config.get("REDIS_URL") or "memory://"
-    )
+    from app.core.ratelimit_storage import storage_uri
+
+    app.config.setdefault("RATELIMIT_STORAGE_URI", storage_uri(
+        app.config["SQLALCHEMY_DATABASE_URI"], app.config.get("REDIS_URL")))
     logging.basicConfig(level=logging.INFO)
 
     _register_request_id(app)
@@ -89,28 +99,25 @@ def _init_extensions(app):
         strict_transport_security=app.config["FORCE_HTTPS"],
         referrer_policy="strict-origin-when-cross-origin",
     )
+    _import_models()  # first: the jobs' modules build queries over every model
     from app import jobs
+    from app.accounts.services.sign_ins import signed_in_user
 
     jobs.init_app(app)
-    _import_models()
 
     @login_manager.user_loader
-    def load_user(session_id):
-        from app.accounts.authn import load_user as user_with_studios
-        from app.core.tenancy import parse_uuid
-
-        user_id, _, version = (session_id or "").partition(":")
-        user = user_with_studios(parse_uuid(user_id)) if parse_uuid(user_id) else None
-        if user is None or not user.is_active or str(user.session_version) != version:
-            return None
-        return user
+    def load_user(sign_in_id):
+        return signed_in_user(sign_in_id, "browser", ip=request.remote_addr or "")
 
 
 def _import_models():
-    """Every model module, so metadata (and Alembic) sees all tables."""
-    from app.accounts import models as _accounts  # noqa: F401
+    """Every model module, so metadata (and Alembic) sees all tables; core's versions learn
+    which tables list the studios and the memberships."""
+    from app.accounts.models import Membership, Studio
     from app.billing import models as _billing  # noqa: F401
     from app.core import audit as _audit  # noqa: F401
+    from app.core import jobs as _jobs  # noqa: F401
+    from app.core import ratelimit_storage as _ratelimit_storage  # noqa: F401
     from app.core import versions as _versions  # noqa: F401
     from app.messaging import models as _messaging  # noqa: F401
     from app.people import hooks as _people_hooks  # noqa: F401
@@ -118,13 +125,17 @@ def _import_models():
     from app.scheduling import models as _scheduling  # noqa: F401
     from app.teaching import models as _teaching  # noqa: F401
 
+    _versions.register_studio_tables(studios=Studio.__table__, memberships=Membership.__table__)
+
 
 def _register_web(app):
+    from app.accounts.services import membership_for
     from app.accounts.views import account_bp, auth_bp, settings_bp
     from app.billing.views import billing_bp
     from app.core import formatting
     from app.core.docs import docs_bp
     from app.core.errors import is_api_request
+    from app.core.job_views import jobs_bp
     from app.core.navigation import nav_sections
     from app.core.permissions import ROLE_LABELS, can
     from app.core.tenancy import Principal, current_principal, parse_uuid
@@ -133,17 +144,25 @@ def _register_web(app):
     from app.scheduling.views import scheduling_bp
     from app.teaching.views import teaching_bp
 
-    for blueprint in (auth_bp, account_bp, settings_bp, dashboard_bp, docs_bp, people_bp, scheduling_bp,
-                      teaching_bp, billing_bp):
+    for blueprint in (auth_bp, account_bp, settings_bp, dashboard_bp, docs_bp, jobs_bp, people_bp,
+                      scheduling_bp, teaching_bp, billing_bp):
         app.register_blueprint(blueprint)
     formatting.register(app)
+
+    @app.before_request
+    def refuse_nul_bytes():
+        """Pages read query and form text straight into queries; the API's schemas refuse
+        NUL bytes themselves."""
+        if not is_api_request():
+            from app.core.validation import without_nul
+
+            without_nul(request.args.items(multi=True))
+            without_nul(request.form.items(multi=True))
 
     @app.before_request
     def load_web_principal():
         if is_api_request() or request.endpoint == "static" or not current_user.is_authenticated:
             return
-        from app.accounts.services import membership_for
-
         user = current_user._get_current_object()
         membership = (membership_for(user, parse_uuid(session.get("studio_id")))
                       or membership_for(user))
@@ -164,8 +183,13 @@ def _register_web(app):
 def _register_api(app):
     from app.accounts.api import blueprints as account_blueprints
     from app.accounts.api import health_blp
+    from app.accounts.authn import authenticate_api_request
+    from app.accounts.sign_in_alerts import warn_of_failed_sign_ins
     from app.billing.api import blueprints as billing_blueprints
     from app.core.api import register_security_schemes
+    from app.core.job_api import jobs_blp
+    from app.core.ratelimit import alert_failed_sign_ins_with
+    from app.core.tenancy import authenticate_api_requests_with
     from app.extensions import api, csrf, limiter
     from app.people.api import blueprints as people_blueprints
     from app.scheduling.api import blueprints as scheduling_blueprints
@@ -176,20 +200,24 @@ def _register_api(app):
         "servers": [{"url": "/", "description": "This server"}],
     })
     register_security_schemes(api)
+    authenticate_api_requests_with(authenticate_api_request)
+    alert_failed_sign_ins_with(warn_of_failed_sign_ins)
     for blueprint in (*account_blueprints, *people_blueprints, *scheduling_blueprints,
-                      *teaching_blueprints, *billing_blueprints):
+                      *teaching_blueprints, *billing_blueprints, jobs_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # token-authenticated, no cookies to forge
     limiter.exempt(health_blp)  # load balancers poll it
 
 
 def _register_unit_of_work(app):
-    """One commit per request, at the edge: successful requests commit, others roll back."""
+    """One commit per request, at the edge: successful requests commit; failed ones (an error
+    status, or a DomainError met on the way, even one a view caught) roll back."""
+    from app.core.errors import request_failed
     from app.extensions import db
 
     @app.after_request
     def commit_or_rollback(response):
-        if response.status_code < 400:
+        if response.status_code < 400 and not request_failed():
             db.session.commit()
         else:
             db.session.rollback()
@@ -210,6 +238,13 @@ Requests act in your first studio; send `X-Studio-ID: <studio id>` to act in ano
 **Formats**: datetimes are ISO 8601 UTC with `Z`; dates `YYYY-MM-DD`; money and percentages
 are strings with two decimals (`"216.00"`, `"8.25"`).
 
-**Rate limits**: 1000 requests/hour per user or API key, 100/hour anonymous, 10/minute on
-login per IP and email; see the `X-RateLimit-*` headers and `Retry-After` on 429.
+**Revalidation**: every GET that answers JSON carries an `ETag` and
+`Cache-Control: private, no-cache`. Send the ETag back in `If-None-Match`: while the answer
+is unchanged it is `304 Not Modified` with no body (polling a list costs next to nothing).
+
+**Rate limits**: 1000 requests/hour per user or API key, 100/hour per client address for
+anonymous requests. Sign-in counts failures: 10 a minute per email and client address, 50 in
+10 minutes per address; sign-ins that succeed are not counted. Every server process counts
+against the same budget. See the `X-RateLimit-*` headers; a 429 `RATE_LIMITED` answer carries
+`Retry-After` (seconds).
 """.strip()

@@ -1,4 +1,6 @@
-"""Command-line tools: flask seed-demo, flask create-user, flask jobs ..."""
+"""Command-line tools: flask seed-demo, flask create-user, flask jobs ..., flask versions touch."""
+import logging
+import signal
 import sys
 from contextlib import contextmanager
 
@@ -7,13 +9,20 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy import func, select, text
 
+from app.accounts import services
+from app.accounts.models import User
+from app.core.errors import ValidationFailed
+from app.demo import LARGE_STAGES, seed
 from app.extensions import db
+from app.jobs import run_worker
+from app.messaging.services import deliver_pending, stopping
 
 
 def register(app):
     app.cli.add_command(seed_demo)
     app.cli.add_command(create_user)
     app.cli.add_command(jobs)
+    app.cli.add_command(versions_cli)
 
 
 @click.command("seed-demo")
@@ -21,9 +30,6 @@ def register(app):
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def seed_demo(size, if_empty):
     """Create the demo studio, Harmony Music Studio, with its demo accounts."""
-    from app.accounts.models import User
-    from app.demo import seed
-
     if if_empty and db.session.scalar(select(func.count()).select_from(User)):
         click.echo("Database already has data; demo seeding skipped.")
         return
@@ -58,8 +64,6 @@ def _stage_bar(shown):
     if not shown:
         yield lambda stage: None
         return
-    from app.demo import LARGE_STAGES
-
     stages = [*LARGE_STAGES, "saving"]
     with click.progressbar(length=len(stages), label="Seeding the large demo", file=sys.stderr,
                            item_show_func=lambda stage: stage, show_eta=False,
@@ -84,9 +88,6 @@ def _stage_bar(shown):
 @click.option("--studio", "studio_name", default=None, help="Create this studio, owned by the user.")
 def create_user(email, password, first_name, last_name, studio_name):
     """Create a login (and optionally a studio it owns)."""
-    from app.accounts import services
-    from app.core.errors import ValidationFailed
-
     try:
         user = services.create_user(email, password, first_name=first_name, last_name=last_name)
         if studio_name:
@@ -106,22 +107,46 @@ jobs = AppGroup("jobs", help="Background jobs.")
 @jobs.command("worker")
 @click.option("--workers", default=1, show_default=True)
 def jobs_worker(workers):
-    """Run the job worker (periodic tasks included) until interrupted."""
-    import logging
-
-    from huey.consumer import Consumer
-
-    from app.jobs import huey
-
+    """Run the job worker (periodic tasks included) until stopped. SIGTERM or Ctrl-C lets
+    running jobs finish (the outbox finishes the email it is sending); a second one stops it
+    at once."""
     logging.getLogger("huey").setLevel(logging.WARNING)  # one line per task run is noise
     current_app.logger.info("job worker started")
-    Consumer(huey, workers=workers, periodic=True, check_worker_health=True).run()
+    run_worker(workers)
 
 
 @jobs.command("send-outbox")
 def jobs_send_outbox():
-    """Deliver due emails from the outbox once."""
-    from app.messaging.services import deliver_pending
+    """Deliver due emails from the outbox once. SIGTERM or Ctrl-C: the email being sent is
+    finished first; a second one stops at once."""
+    def stop(signum, frame):
+        stopping.set()
+        signal.signal(signum, signal.SIG_DFL if signum == signal.SIGTERM else signal.default_int_handler)
 
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, stop)
     sent, failed = deliver_pending()
     click.echo(f"{sent} sent, {failed} failed")
+
+
+versions_cli = AppGroup("versions", help="The table versions that kept counts and lists follow.")
+
+
+@versions_cli.command("touch")
+@click.option("--studio", "studio_id", type=click.UUID, default=None, help="Only this studio (default: all).")
+@click.option("--table", "table_name", default=None, help="Only this table (default: all versioned tables).")
+def versions_touch(studio_id, table_name):
+    """Move table versions on, so that every process drops what it kept of them: after
+    writing to SQLite past the app (the sqlite3 shell, raw SQL). PostgreSQL moves them itself."""
+    from app.accounts.models import Studio
+    from app.core import versions
+
+    if table_name is not None and table_name not in versions.versioned_tables():
+        raise click.BadParameter(f"{table_name!r} is not a versioned table; those are: "
+                                 + ", ".join(versions.versioned_tables()), param_hint="--table")
+    if studio_id is not None and db.session.get(Studio, studio_id) is None:
+        raise click.BadParameter(f"no studio has the id {studio_id}.", param_hint="--studio")
+    moved = versions.move(db.session.connection(), None if studio_id is None else [studio_id],
+                          None if table_name is None else [table_name])
+    db.session.commit()
+    click.echo(f"{moved} versions moved.")

@@ -4,11 +4,19 @@ Storage is SQLite under instance/ by default and Redis when REDIS_URL is set. Ta
 inside an application context of the worker's own app.
 """
 import os
+import signal
 from functools import wraps
 
 from flask import current_app, has_app_context
 from huey import RedisHuey, SqliteHuey, crontab
+from huey.consumer import Consumer
 
+from app import create_app
+from app.billing.jobs import auto_invoice, mark_all_overdue
+from app.core import jobs as background
+from app.extensions import db
+from app.messaging.services import deliver_pending, stopping
+from app.scheduling.services import extend_all_series, send_due_reminders
 from config import INSTANCE_DIR
 
 
@@ -26,6 +34,11 @@ _worker_app = None
 
 def init_app(app):
     huey.immediate = bool(app.config.get("HUEY_IMMEDIATE"))
+    background.enqueue_with(run_background_job)
+
+
+background.register("auto_invoice", auto_invoice, permission="invoices.manage",
+                    label="Auto-invoicing")
 
 
 def _with_app(fn):
@@ -35,8 +48,6 @@ def _with_app(fn):
             return fn(*args, **kwargs)
         global _worker_app
         if _worker_app is None:
-            from app import create_app
-
             _worker_app = create_app()
         with _worker_app.app_context():
             return fn(*args, **kwargs)
@@ -44,11 +55,39 @@ def _with_app(fn):
     return wrapper
 
 
+class GracefulConsumer(Consumer):
+    """huey's consumer, stopping gracefully on SIGTERM as on SIGINT: running tasks finish, and
+    the outbox finishes the email it is sending and claims no other. A second signal stops it
+    at once. SIGHUP still restarts it, gracefully too."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, graceful_signal="TERM", **kwargs)
+        self._signal_actions[signal.SIGINT] = self._signal_actions[signal.SIGTERM]
+
+    def _handle_signal(self, signum, frame):
+        super()._handle_signal(signum, frame)
+        if self._graceful:
+            stopping.set()
+
+
+def run_worker(workers=1):
+    """Run the consumer with the periodic tasks until stopped; the outbox is delivered at
+    once rather than at the next minute."""
+    deliver_outbox()
+    GracefulConsumer(huey, workers=workers, periodic=True, check_worker_health=True).run()
+
+
+@huey.task()
+@_with_app
+def run_background_job(job_id):
+    """A job a page started (app/core/jobs.py): its progress is on its page."""
+    job = background.run_job(job_id)
+    return getattr(job, "status", None)
+
+
 @huey.periodic_task(crontab(minute="*"))
 @_with_app
 def deliver_outbox():
-    from app.messaging.services import deliver_pending
-
     sent, failed = deliver_pending()
     if sent or failed:
         current_app.logger.info("outbox: %s sent, %s failed", sent, failed)
@@ -60,8 +99,6 @@ def deliver_outbox():
 def mark_overdue_invoices():
     """Hourly, so each studio's invoices turn overdue soon after its local midnight; the job
     is idempotent (an invoice is marked, charged a late fee and reminded once)."""
-    from app.billing.jobs import mark_all_overdue
-
     return mark_all_overdue()
 
 
@@ -70,9 +107,6 @@ def mark_overdue_invoices():
 def extend_lesson_horizons():
     """Hourly and idempotent: open-ended recurring series keep their lessons generated 26
     weeks ahead of each studio's own today (clashing occurrences are skipped and logged)."""
-    from app.extensions import db
-    from app.scheduling.services import extend_all_series
-
     try:
         created = extend_all_series()
         db.session.commit()
@@ -89,9 +123,6 @@ def extend_lesson_horizons():
 def send_lesson_reminders():
     """Queue a reminder email for every lesson starting within 24 hours, once per lesson
     (the outbox delivers them)."""
-    from app.extensions import db
-    from app.scheduling.services import send_due_reminders
-
     try:
         queued = send_due_reminders()
         db.session.commit()

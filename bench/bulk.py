@@ -102,11 +102,11 @@ def year_of_series(app, password, sample=300):
 
     from sqlalchemy import func, insert, select
 
+    from app.core.timeutil import local_today
     from app.extensions import db
     from app.people.models import Student
     from app.scheduling import services
     from app.scheduling.models import Lesson, RecurringSeries
-    from app.scheduling.services.common import local_today
     from app.scheduling.services.series import extend_many
 
     results = []
@@ -121,10 +121,12 @@ def year_of_series(app, password, sample=300):
 
         started = time.perf_counter()
         for student, weekday, at in slots[:sample]:
-            services.create_series(studio, owner, teacher=student.primary_teacher_id, student=student.id,
-                                   frequency="weekly", day_of_week=weekday, start_time=at,
-                                   duration_minutes=student.default_lesson_minutes, start_date=start,
-                                   end_date=end, today=today)
+            services.create_series(
+                studio, owner, services.Placement(teacher=student.primary_teacher_id, students=(student.id,)),
+                services.Pattern(day_of_week=weekday, start_time=at,
+                                 duration_minutes=student.default_lesson_minutes, start_date=start,
+                                 end_date=end),
+                today=today)
         db.session.flush()
         seconds = time.perf_counter() - started
         booked = db.session.scalar(select(func.count()).select_from(Lesson)

@@ -94,6 +94,7 @@ def app(database_url, tmp_path_factory):
     app.test_client_class = IsolatedClient
     with app.app_context():
         flask_migrate.upgrade()
+    app.extensions["session_rate_limit_storage"] = limiter.storage
     yield app
     with app.app_context():  # close pooled connections so the worker's schema can be dropped
         db.session.remove()
@@ -116,6 +117,11 @@ def _isolation(app):
         db.session.rollback()
         _clean_database()
         db.session.remove()
+    if limiter.storage is not app.extensions["session_rate_limit_storage"]:
+        # A test made an app of its own, which bound the one Limiter to its own storage
+        # (perhaps in a database since dropped): bind it back to this app's.
+        limiter.init_app(app)
+        app.extensions["session_rate_limit_storage"] = limiter.storage
     limiter.reset()
 
 

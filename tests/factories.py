@@ -1,5 +1,6 @@
 """factory-boy factories over the real models, and a small Maker facade for tests."""
 import itertools
+import os
 
 import factory
 from factory.alchemy import SQLAlchemyModelFactory
@@ -11,6 +12,17 @@ from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
 from app.scheduling.models import Room, StudioClosure
 
 PASSWORD = "correct-horse-battery"
+# Another zone can be chosen to check that no test mistakes the UTC date for the studio's.
+TIMEZONE = os.environ.get("TEST_STUDIO_TIMEZONE", "America/New_York")
+
+
+def studio_today(timezone=TIMEZONE):
+    """Today in the factories' studio timezone: what the app calls today, which is not the
+    UTC date for several hours of every day."""
+    from datetime import datetime
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(timezone)).date()
 _counter = itertools.count(1)
 
 
@@ -27,7 +39,7 @@ class StudioFactory(Base):
 
     name = factory.Sequence(lambda n: f"Studio {n}")
     slug = factory.Sequence(lambda n: f"studio-{n}")
-    timezone = "America/New_York"
+    timezone = TIMEZONE
     currency = "USD"
     locale = "en_US"
 
@@ -148,16 +160,21 @@ class Maker:
 
     def lesson(self, studio, teacher=None, students=None, start=None, minutes=30, **fields):
         """A lesson row without conflict checks (use the services to test those)."""
+        from dataclasses import fields as dataclass_fields
         from datetime import datetime, timedelta, timezone
 
+        from app.scheduling.services import Placement
+        from app.scheduling.services.common import money
         from app.scheduling.services.lessons import new_lesson
 
         teacher = teacher or self.teacher(studio)
         students = students if students is not None else [self.student(studio)]
         start = start or datetime.now(timezone.utc).replace(microsecond=0) + timedelta(days=1)
         status = fields.pop("status", "scheduled")
-        lesson = new_lesson(studio, None, teacher=teacher, students=list(students), start=start,
-                            end=start + timedelta(minutes=minutes), **fields)
+        placed = {f.name: fields.pop(f.name) for f in dataclass_fields(Placement) if f.name in fields}
+        placed["rate"] = money(placed.get("rate"))
+        placement = Placement(teacher=teacher, students=tuple(students), **placed)
+        lesson = new_lesson(studio, None, placement, start, start + timedelta(minutes=minutes), **fields)
         lesson.status = status
         db.session.flush()
         return lesson
@@ -196,12 +213,10 @@ class Maker:
         return plan
 
     def practice(self, student, practice_date=None, minutes=30, **fields):
-        from datetime import date
-
         from app.teaching.models import PracticeLog
 
         log = PracticeLog(studio_id=student.studio_id, student=student, student_id=student.id,
-                          practice_date=practice_date or date.today(), minutes=minutes, **fields)
+                          practice_date=practice_date or studio_today(), minutes=minutes, **fields)
         db.session.add(log)
         db.session.flush()
         return log

@@ -9,9 +9,10 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import select
 
+from app.core.timeutil import zone
 from app.extensions import db
 from app.people.models import TeacherProfile
-from app.scheduling.recurrence import local_to_utc, zone
+from app.scheduling.recurrence import local_to_utc
 from tests.conftest import api_login, bearer, counted, web_login
 
 SLACK = 1  # a page may run one more query once a list is non-trivial, never one per row
@@ -53,6 +54,30 @@ class Data:
         db.session.commit()
 
 
+    def grow_dashboard(self, n):
+        """n more of what the staff dashboard lists, each with its own student and every other
+        one with a teacher of its own: a lesson of yesterday without attendance, an upcoming
+        lesson with a cancellation request, an overdue invoice."""
+        from app.scheduling import services
+
+        tz = zone(self.studio.timezone)
+        yesterday, next_week = self.day - timedelta(days=1), self.day + timedelta(days=7)
+        for _ in range(n):
+            i = self.grown
+            self.grown += 1
+            teacher = self.teacher if i % 2 == 0 else self.make.teacher(self.studio)
+            student = self.make.student(self.studio, self.family, first_name=f"Kid{i}")
+            self.make.lesson(self.studio, teacher, [student], room=self.room,
+                             start=local_to_utc(yesterday, time(7 + i // 2, 30 * (i % 2)), tz))
+            upcoming = self.make.lesson(self.studio, teacher, [student], room=self.room,
+                                        start=local_to_utc(next_week, time(7 + i // 2, 30 * (i % 2)), tz))
+            services.request_cancellation(self.studio, self.users["parent"], upcoming, f"Trip {i}")
+            self.make.invoice(self.studio, self.make.family(self.studio, name=f"Late {i}"), send=True,
+                              lines=((f"Lessons {i}", 1, "40.00"),), issue_date=self.day - timedelta(days=40),
+                              due_date=self.day - timedelta(days=10))
+        db.session.commit()
+
+
 @pytest.fixture()
 def data(make, studio_setup):
     return Data(make, studio_setup)
@@ -77,9 +102,13 @@ WEB_PAGES = {
         "/notes?student_q=kid",
         "/reports",
         "/reports/teacher-hours",
+        "/reports/attendance",
+        "/reports/retention",
+        "/reports/utilisation",
         "/families/{family}",
     ],
-    "teacher": ["/", "/calendar?view=week&date={day}", "/notes", "/notes?student_q=kid", "/reports"],
+    "teacher": ["/", "/calendar?view=week&date={day}", "/notes", "/notes?student_q=kid", "/reports",
+                "/reports/utilisation"],
     "parent": ["/", "/families/{family}", "/families/{family}/statement"],
 }
 
@@ -114,6 +143,20 @@ def test_pages_do_not_grow_with_rows(app, client, data, role, path):
     data.grow(10)
     with counted(app) as many:
         assert client.get(url).status_code == 200
+    _assert_flat(few, many)
+
+
+@pytest.mark.parametrize("role", ["admin", "teacher"])
+def test_the_staff_dashboard_does_not_grow_with_its_lists(app, client, data, role):
+    web_login(client, data.users[role].email)
+    data.grow_dashboard(2)
+    with counted(app) as few:
+        page = client.get("/").get_data(as_text=True)
+    assert "Kid0" in page and "Trip 0" in page
+    data.grow_dashboard(10)
+    with counted(app) as many:
+        page = client.get("/").get_data(as_text=True)
+    assert "Trip 10" in page
     _assert_flat(few, many)
 
 

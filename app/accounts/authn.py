@@ -1,19 +1,15 @@
 """API authentication: JWT access/refresh tokens (flask-jwt-extended) and the studio header."""
-import time
 from datetime import datetime, timezone
 
-from flask import current_app, request
+from flask import request
 from flask_jwt_extended import create_access_token, create_refresh_token, decode_token
 from flask_jwt_extended.exceptions import JWTExtendedException
 from jwt.exceptions import PyJWTError
-from sqlalchemy import bindparam, select
-from sqlalchemy.orm import joinedload
 
 from app.accounts import services
-from app.accounts.models import Membership, User
+from app.accounts.services import sign_ins
 from app.core.errors import NotAuthenticated, NotFound
 from app.core.tenancy import Principal, current_principal, parse_uuid
-from app.extensions import db
 
 STUDIO_HEADER = "X-Studio-ID"
 INVALID_TOKEN = "The access token is not valid or has expired."  # noqa: S105 - a message
@@ -29,51 +25,21 @@ def _bearer_token():
 
 
 def _decode(token, expected_type):
+    """The claims of a token this server signed, of this type, that expires (None if not).
+    PyJWT checks `exp` only when present; a token without one would never expire."""
     try:
         claims = decode_token(token)
     except (PyJWTError, JWTExtendedException, ValueError, TypeError):
         return None
-    if claims.get("type") != expected_type:
+    if claims.get("type") != expected_type or not isinstance(claims.get("exp"), int | float):
         return None
     return claims
-
-
-_verified = {}  # {(signing key, access token): claims}: checked once, then only for expiry
-MAX_VERIFIED = 10_000
-
-
-def _access_claims(token):
-    """The claims of a valid access token. A client sends the same token for many requests;
-    its signature is checked the first time, its expiry every time."""
-    key = (current_app.config["JWT_SECRET_KEY"], token)
-    claims = _verified.get(key)
-    if claims is None:
-        claims = _decode(token, "access")
-        if claims is None:
-            return None
-        if len(_verified) >= MAX_VERIFIED:
-            _verified.clear()
-        _verified[key] = claims
-    if claims["exp"] <= time.time():
-        _verified.pop(key, None)
-        return None
-    return claims
-
-
-# The user with their memberships and those studios, in one query.
-_USER_WITH_STUDIOS = select(User).where(User.id == bindparam("user_id")).options(
-    joinedload(User.memberships).joinedload(Membership.studio))
-
-
-def load_user(user_id):
-    """The user of this id with every membership and studio loaded (None if unknown)."""
-    return db.session.scalars(_USER_WITH_STUDIOS, {"user_id": user_id}).unique().one_or_none()
 
 
 def _user_for_claims(claims):
-    user_id = parse_uuid(claims.get("sub"))
-    user = load_user(user_id) if user_id else None
-    if user is None or not user.is_active or claims.get("sv") != user.session_version:
+    """The user of a valid access token whose sign-in is still live, in one query."""
+    user = sign_ins.signed_in_user(claims.get("sid"), "api", ip=request.remote_addr or "")
+    if user is None or str(user.id) != claims.get("sub"):
         return None
     if services.membership_for(user) is None:  # every membership deactivated: no API access
         return None
@@ -87,7 +53,7 @@ def authenticate_api_request():
         if request.headers.get("Authorization") or request.headers.get("X-API-Key"):
             return None, NotAuthenticated("Unsupported or empty credentials.")
         return None, None
-    claims = _access_claims(token)
+    claims = _decode(token, "access")
     user = _user_for_claims(claims) if claims else None
     if user is None:
         return None, NotAuthenticated(INVALID_TOKEN)
@@ -113,42 +79,52 @@ def role_for(user):
     return membership.role if membership else None
 
 
-def _issue(user, family_id=None):
-    claims = {"sv": user.session_version}
+def _issue(user, sign_in):
+    claims = {"sid": str(sign_in.id)}
     access = create_access_token(identity=str(user.id), additional_claims=claims)
     refresh = create_refresh_token(identity=str(user.id), additional_claims=claims)
     decoded = decode_token(refresh)
     expires = datetime.fromtimestamp(decoded["exp"], tz=timezone.utc)
-    stored = services.store_refresh_token(user, decoded["jti"], expires, family_id)
+    stored = sign_ins.store_refresh_token(user, decoded["jti"], expires, sign_in)
     return access, refresh, stored
 
 
+def _device():
+    return {"ip": request.remote_addr or "", "user_agent": request.user_agent.string}
+
+
 def login(email, password):
-    """Check credentials and issue an access/refresh pair: `{access, refresh, user}`."""
+    """Check credentials, start an API sign-in and issue its access/refresh pair:
+    `{access, refresh, user}`."""
     user = services.authenticate(email, password)
     if services.membership_for(user) is None:
         raise NotAuthenticated(NO_STUDIO)
-    access, refresh, _ = _issue(user)
+    sign_in = sign_ins.start_sign_in(user, "api", **_device())
+    access, refresh, _ = _issue(user, sign_in)
     return {"access": access, "refresh": refresh, "user": user}
+
+
+def _refresh_claims(refresh):
+    claims = _decode(refresh, "refresh")
+    if claims is None:
+        raise NotAuthenticated("The refresh token is not valid or has expired.")
+    return claims
 
 
 def refresh_tokens(refresh):
     """Rotate: the presented refresh token is retired and a new pair is issued."""
-    claims = _decode(refresh, "refresh")
-    if claims is None:
-        raise NotAuthenticated("The refresh token is not valid or has expired.")
-    old = services.use_refresh_token(claims["jti"], claims["sub"])
-    if claims.get("sv") != old.user.session_version:
-        raise NotAuthenticated("The refresh token has been revoked.")
-    if services.membership_for(old.user) is None:
+    claims = _refresh_claims(refresh)
+    old, sign_in = sign_ins.use_refresh_token(claims["jti"], claims["sub"],
+                                              ip=request.remote_addr or "")
+    if services.membership_for(sign_in.user) is None:
         raise NotAuthenticated(NO_STUDIO)
-    access, new_refresh, stored = _issue(old.user, old.family_id)
+    access, new_refresh, stored = _issue(sign_in.user, sign_in)
     old.replaced_by_jti = stored.jti
     return {"access": access, "refresh": new_refresh}
 
 
 def logout(refresh):
-    claims = _decode(refresh, "refresh")
-    if claims is None:
-        raise NotAuthenticated("The refresh token is not valid or has expired.")
-    services.use_refresh_token(claims["jti"], claims["sub"])
+    """End the refresh token's sign-in: its refresh and access tokens stop working now."""
+    claims = _refresh_claims(refresh)
+    _old, sign_in = sign_ins.use_refresh_token(claims["jti"], claims["sub"])
+    sign_ins.end_sign_in(sign_in)

@@ -2,9 +2,19 @@
 from marshmallow import fields, validate
 
 from app.accounts.authn import role_for
-from app.accounts.models import BILLING_MODES
-from app.core.schemas import BaseSchema, Money, UTCDateTime
-from app.core.tenancy import current_role
+from app.accounts.models import BILLING_MODES, CLASSMATE_NAMES
+from app.core.pagination import ListQuerySchema, ordering_field
+from app.core.schemas import (
+    URL,
+    BaseSchema,
+    Currency,
+    EmailAddress,
+    Money,
+    StrictBoolean,
+    Timezone,
+    UTCDateTime,
+)
+from app.core.tenancy import current_principal, current_role
 
 NOTIFICATION_CHANNELS = ("email", "sms", "in_app")
 
@@ -16,6 +26,22 @@ class LoginSchema(BaseSchema):
 
 class RefreshSchema(BaseSchema):
     refresh = fields.String(required=True, validate=validate.Length(max=4096))
+
+
+class PasswordResetRequestSchema(BaseSchema):
+    email = EmailAddress(required=True, metadata={"description": "The email of the account."})
+
+
+class PasswordResetRequestedSchema(BaseSchema):
+    detail = fields.String(required=True, metadata={
+        "description": "The same sentence whether or not the email has an account."})
+
+
+class PasswordResetConfirmSchema(BaseSchema):
+    token = fields.String(required=True, validate=validate.Length(max=200), metadata={
+        "description": "The secret at the end of the emailed link (`/reset-password/<token>`)."})
+    password = fields.String(required=True, validate=validate.Length(max=256),
+                             metadata={"description": "The new password."})
 
 
 class TokenUserSchema(BaseSchema):
@@ -37,7 +63,7 @@ class LoginResponseSchema(TokenPairSchema):
 
 
 class PreferencesSchema(BaseSchema):
-    timezone = fields.String(allow_none=True, validate=validate.Length(max=64))
+    timezone = Timezone(allow_none=True)
     notification_channels = fields.List(
         fields.String(validate=validate.OneOf(NOTIFICATION_CHANNELS)),
         validate=validate.Length(max=len(NOTIFICATION_CHANNELS)),
@@ -48,7 +74,7 @@ class UserSchema(TokenUserSchema):
     phone_number = fields.String(attribute="phone", dump_only=True)
     avatar = fields.String(dump_only=True)
     preferences = fields.Dict(dump_only=True)
-    is_active = fields.Boolean(dump_only=True)
+    is_active = StrictBoolean(dump_only=True)
     last_login = UTCDateTime(dump_only=True, allow_none=True)
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
@@ -57,12 +83,12 @@ class UserSchema(TokenUserSchema):
 class UserUpdateSchema(BaseSchema):
     """What a user may change about themself; role and is_active are not among it."""
 
-    email = fields.String(validate=validate.Length(max=254))
+    email = EmailAddress()
     first_name = fields.String(validate=validate.Length(max=80))
     last_name = fields.String(validate=validate.Length(max=80))
     phone_number = fields.String(data_key="phone_number", attribute="phone",
                                  validate=validate.Length(max=40))
-    avatar = fields.String(validate=validate.Length(max=500))
+    avatar = URL()
     preferences = fields.Nested(PreferencesSchema)
 
 
@@ -78,16 +104,37 @@ class StudioSettingsSchema(BaseSchema):
     late_fee = Money()
     billing_mode = fields.String(validate=validate.OneOf(BILLING_MODES))
     cancellation_notice_hours = fields.Integer(strict=True, validate=validate.Range(0, 336))
-    makeup_credits_enabled = fields.Boolean()
+    makeup_credits_enabled = StrictBoolean()
     makeup_credit_expiry_days = fields.Integer(strict=True, validate=validate.Range(1, 730))
     lesson_buffer_minutes = fields.Integer(strict=True, validate=validate.Range(0, 120))
+    classmate_names = fields.String(validate=validate.OneOf(CLASSMATE_NAMES), metadata={
+        "description": "What parents and students see of the other children in a group lesson: "
+                       "`first_name` (first names only) or `hidden` (nothing)."})
+    teachers_see_all_students = fields.Boolean(metadata={
+        "description": "False (default): a teacher sees the students they teach and those "
+                       "students' families; true: every student and family of the studio."})
+    address_line1 = fields.String(validate=validate.Length(max=120))
+    address_line2 = fields.String(validate=validate.Length(max=120))
+    city = fields.String(validate=validate.Length(max=80))
+    region = fields.String(validate=validate.Length(max=80), metadata={
+        "description": "State, province or region."})
+    postal_code = fields.String(validate=validate.Length(max=20))
+    country = fields.String(validate=validate.Length(max=80))
+    tax_id = fields.String(validate=validate.Length(max=40), metadata={
+        "description": "The studio's VAT, GST or tax number, printed on invoices."})
+    payment_instructions = fields.String(validate=validate.Length(max=2000), metadata={
+        "description": "How families pay (bank details, cheques, cash): printed on invoices "
+                       "and in invoice emails."})
+    has_logo = fields.Function(lambda studio: studio.logo_digest is not None, dump_only=True,
+                               metadata={"description": "Whether invoices print a logo "
+                                                        "(uploaded in the studio settings page)."})
 
 
 class StudioSettingsUpdateSchema(StudioSettingsSchema):
     """Also accepts the reference's nested `settings: {timezone, currency}`."""
 
-    timezone = fields.String(validate=validate.Length(max=64))
-    currency = fields.String(validate=validate.Length(equal=3))
+    timezone = Timezone()
+    currency = Currency()
     locale = fields.String(validate=validate.Length(max=16))
 
 
@@ -106,8 +153,6 @@ class StudioSchema(BaseSchema):
     updated_at = UTCDateTime(dump_only=True)
 
     def get_role(self, studio):
-        from app.core.tenancy import current_principal
-
         principal = current_principal()
         membership = principal.user.membership_in(studio.id) if principal else None
         return membership.role if membership else current_role()
@@ -118,8 +163,8 @@ class StudioSchema(BaseSchema):
 
 class StudioUpdateSchema(BaseSchema):
     name = fields.String(validate=validate.Length(min=1, max=120))
-    timezone = fields.String(validate=validate.Length(max=64))
-    currency = fields.String(validate=validate.Length(equal=3))
+    timezone = Timezone()
+    currency = Currency()
     locale = fields.String(validate=validate.Length(max=16))
     tax_rate = Money(metadata={"description": "Percent, like \"8.25\"."})
     settings = fields.Nested(StudioSettingsUpdateSchema)
@@ -128,3 +173,7 @@ class StudioUpdateSchema(BaseSchema):
 class HealthSchema(BaseSchema):
     status = fields.String(required=True)
     database = fields.String(required=True)
+
+
+class StudioListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("name", "created_at")

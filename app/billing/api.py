@@ -4,17 +4,18 @@ Managers (owner, admin) write billing; parents read their own family's invoices 
 payments; teachers read their own hours report and nothing of family billing (403).
 Ids in the URL outside your studio, or of another family, answer 404.
 """
-from datetime import timedelta
-from functools import wraps
 from types import SimpleNamespace
 
-from flask import g, make_response, request
+from flask import g
 from flask.views import MethodView
 
 from app.billing import pdf, policies, reports_api, services
+from app.billing.access import payable_family, visible_invoice, visible_payment
 from app.billing.idempotency import idempotent
 from app.billing.models import Invoice, Payment
 from app.billing.schemas import (
+    FamilyPaymentCreateSchema,
+    FamilyPaymentSchema,
     GenerateQuerySchema,
     GenerateResultSchema,
     GenerateSchema,
@@ -27,22 +28,26 @@ from app.billing.schemas import (
     PaymentListQuerySchema,
     PaymentPageSchema,
     PaymentSchema,
+    PeriodSchema,
     RefundSchema,
+    SendDraftsResultSchema,
     VoidSchema,
 )
-from app.billing.services.common import local_today
-from app.core.api import Blueprint
+from app.core.api import Blueprint, loads, refused_when
 from app.core.pagination import apply_created_range, apply_ordering, paginate
 from app.core.permissions import requires
-from app.core.tenancy import api_login_required, current_studio, get_or_404
-from app.scheduling.services.common import day_bounds
+from app.core.tenancy import api_login_required, current_studio
+from app.core.timeutil import local_today
 
 invoices_blp = Blueprint("Invoices", __name__, url_prefix="/api/v1/invoices",
                          description="Invoices: drafts, sending, voiding, PDFs, auto-invoicing.")
 payments_blp = Blueprint("Payments", __name__, url_prefix="/api/v1/payments",
                          description="Payments and refunds (negative payments).")
-blueprints = (invoices_blp, payments_blp, reports_api.reports_blp)
-for _blp in (invoices_blp, payments_blp):
+family_payments_blp = Blueprint(
+    "Family payments", __name__, url_prefix="/api/v1/families",
+    description="Payments taken against a family's account, paying its oldest invoices first.")
+blueprints = (invoices_blp, payments_blp, family_payments_blp, reports_api.reports_blp)
+for _blp in (invoices_blp, payments_blp, family_payments_blp):
     _blp.before_request(api_login_required)
 
 NOT_FOUND = {"description": "Not in your studio, or not your family's."}
@@ -53,7 +58,8 @@ CONFLICT = {"description": "The invoice is in a state that forbids this (e.g. pa
 IDEMPOTENCY = {"Idempotency-Key": {
     "description": "A retry with the same key and body returns the first response and creates "
                    "nothing; the same key with a different body answers 409.",
-    "schema": {"type": "string", "maxLength": 255}, "required": False}}
+    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^\\S(.*\\S)?$"},
+    "required": False}}
 INVOICE_ORDERING = {
     "issue_date": Invoice.issue_date, "due_date": Invoice.due_date, "total": Invoice.total,
     "balance_due": Invoice.balance_due, "invoice_number": Invoice.number,
@@ -65,29 +71,6 @@ PAYMENT_ORDERING = {"paid_at": Payment.paid_at, "amount": Payment.amount,
 
 def _actor():
     return g.api_principal.user
-
-
-def _invoice(invoice_id):
-    return get_or_404(Invoice, invoice_id, stmt=policies.visible_invoices())
-
-
-def _payment(payment_id):
-    return get_or_404(Payment, payment_id, stmt=policies.visible_payments())
-
-
-def loads(name, loader):
-    """Replace the URL's `<name>_id` with the object, before the body is parsed: a foreign id
-    is 404 whatever the body says."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            kwargs[name] = loader(kwargs.pop(f"{name}_id"))
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
 
 
 def _idempotency_doc(blp):
@@ -102,21 +85,16 @@ class Invoices(MethodView):
     @requires("invoices.view")
     @invoices_blp.arguments(InvoiceListQuerySchema, location="query")
     @invoices_blp.response(200, InvoicePageSchema)
+    @invoices_blp.alt_response(400, **refused_when(
+        "Send `family` or `band`, not both (they name the same thing)."))
     @invoices_blp.alt_response(403, description=FORBIDDEN["description"])
     def get(self, args):
         """List invoices (filters: status, family or band, start_date/end_date on the issue
         date; search by number or family name)."""
-        stmt = policies.visible_invoices()
-        if args.get("status"):
-            stmt = stmt.where(Invoice.status == args["status"])
-        if args.get("family"):
-            stmt = stmt.where(Invoice.family_id == args["family"])
-        if args.get("start_date"):
-            stmt = stmt.where(Invoice.issue_date >= args["start_date"])
-        if args.get("end_date"):
-            stmt = stmt.where(Invoice.issue_date <= args["end_date"])
-        if args.get("search"):
-            stmt = services.search_invoices(stmt, args["search"])
+        stmt = services.filter_invoices(
+            policies.visible_invoices(), status=args.get("status"), family=args.get("family"),
+            start_date=args.get("start_date"), end_date=args.get("end_date"),
+            search=args.get("search"))
         stmt = apply_created_range(stmt, Invoice, args)
         stmt = apply_ordering(stmt, Invoice, args.get("ordering"), INVOICE_ORDERING, "-issue_date")
         return paginate(stmt, args)
@@ -125,6 +103,10 @@ class Invoices(MethodView):
     @idempotent
     @invoices_blp.arguments(InvoiceCreateSchema)
     @invoices_blp.response(201, InvoiceSchema)
+    @invoices_blp.alt_response(400, **refused_when(
+        "`family` (or `band`) is not in your studio; send one of them, not both.",
+        "`due_date` is before `issue_date`; `line_items` has too many lines, a "
+        "`line_items.<n>.lesson` not in your studio, a quantity or price out of range."))
     @invoices_blp.alt_response(403, description=FORBIDDEN["description"])
     @invoices_blp.alt_response(409, description=CONFLICT["description"])
     @_idempotency_doc(invoices_blp)
@@ -139,6 +121,9 @@ class GenerateInvoices(MethodView):
     @invoices_blp.arguments(GenerateQuerySchema, location="query")
     @invoices_blp.arguments(GenerateSchema)
     @invoices_blp.response(201, GenerateResultSchema)
+    @invoices_blp.alt_response(400, **refused_when(
+        "`period_end` is before `period_start` or more than a year after it; `family` (or `band`, not"
+        " both) is not in your studio."))
     @invoices_blp.alt_response(200, schema=GenerateResultSchema,
                                description="Dry run: the drafts a run would create.")
     @invoices_blp.alt_response(403, description=FORBIDDEN["description"])
@@ -156,6 +141,24 @@ class GenerateInvoices(MethodView):
         return _generate_result(studio, plan, dry_run=False), 201
 
 
+@invoices_blp.route("/send-drafts", methods=["POST"])
+@requires("invoices.manage")
+@invoices_blp.arguments(PeriodSchema)
+@invoices_blp.response(200, SendDraftsResultSchema)
+@invoices_blp.alt_response(400, **refused_when(
+    "`period_end` is before `period_start` or more than a year after it."))
+@invoices_blp.alt_response(403, description=FORBIDDEN["description"])
+def send_drafts(data):
+    """Send every draft invoice of a billing period (drafts whose period lies inside it), each
+    as `POST /invoices/{id}/send` does. Drafts that cannot be sent (no lines, no email address
+    for the family) stay drafts and are listed in `failed` with the reason."""
+    result = services.send_drafts(current_studio(), _actor(), data["period_start"],
+                                  data["period_end"])
+    return {"sent": len(result.sent), "results": result.sent,
+            "failed": [{"invoice": invoice.id, "family_name": invoice.family.name, "reason": reason}
+                       for invoice, reason in result.failed]}
+
+
 def preview_invoice(studio, plan, family_plan):
     """A not-yet-created draft in the invoice JSON shape (id and number null)."""
     totals = family_plan.totals
@@ -167,7 +170,7 @@ def preview_invoice(studio, plan, family_plan):
     return SimpleNamespace(
         id=None, number=None, family_id=family_plan.family.id, family=family_plan.family,
         status="draft", issue_date=today,
-        due_date=today + timedelta(days=studio.invoice_due_days or 0),
+        due_date=services.due_date_for(studio, today),
         period_start=plan.period_start, period_end=plan.period_end, subtotal=totals.subtotal,
         discount=totals.discount, tax_rate=family_plan.tax_rate, tax=totals.tax,
         total=totals.total, amount_paid=0, credit_applied=0, balance_due=totals.total, notes="",
@@ -190,22 +193,27 @@ def _generate_result(studio, plan, *, dry_run):
                       "detail": f"No rate for {student.full_name}'s lesson; set the lesson's "
                                 "rate or the student's default rate."}
                      for lesson, student in plan.unpriced],
+        "left_out": plan.left_out,
     }
 
 
-@invoices_blp.route("/<invoice_id>")
+@invoices_blp.route("/<uuid:invoice_id>")
 class InvoiceItem(MethodView):
     @requires("invoices.view")
     @invoices_blp.response(200, InvoiceSchema)
     @invoices_blp.alt_response(404, description=NOT_FOUND["description"])
     def get(self, invoice_id):
         """One invoice with its lines."""
-        return _invoice(invoice_id)
+        return visible_invoice(invoice_id)
 
     @requires("invoices.manage")
-    @loads("invoice", _invoice)
+    @loads("invoice", visible_invoice)
     @invoices_blp.arguments(InvoiceUpdateSchema)
     @invoices_blp.response(200, InvoiceSchema)
+    @invoices_blp.alt_response(400, **refused_when(
+        "`family` (or `band`, not both) is not in your studio.",
+        "`due_date` is before `issue_date`; `line_items` has too many lines, a line of another "
+        "invoice, a quantity or price out of range; `discount` is negative or more than the subtotal."))
     @invoices_blp.alt_response(404, description=NOT_FOUND["description"])
     @invoices_blp.alt_response(409, description="Only drafts can be edited.")
     def patch(self, data, invoice):
@@ -218,10 +226,10 @@ class InvoiceItem(MethodView):
     @invoices_blp.alt_response(409, description="Issued invoices are voided, not deleted.")
     def delete(self, invoice_id):
         """Delete a draft (its lessons may be billed again)."""
-        services.delete_draft(current_studio(), _actor(), _invoice(invoice_id))
+        services.delete_draft(current_studio(), _actor(), visible_invoice(invoice_id))
 
 
-@invoices_blp.route("/<invoice_id>/send", methods=["POST"])
+@invoices_blp.route("/<uuid:invoice_id>/send", methods=["POST"])
 @requires("invoices.manage")
 @invoices_blp.response(200, InvoiceSchema)
 @invoices_blp.alt_response(404, description=NOT_FOUND["description"])
@@ -229,12 +237,12 @@ class InvoiceItem(MethodView):
 def send_invoice(invoice_id):
     """Send a draft: it gets its number, family credit is applied, the family is emailed a
     link to the invoice and its PDF."""
-    return services.send_invoice(current_studio(), _actor(), _invoice(invoice_id))
+    return services.send_invoice(current_studio(), _actor(), visible_invoice(invoice_id))
 
 
-@invoices_blp.route("/<invoice_id>/void", methods=["POST"])
+@invoices_blp.route("/<uuid:invoice_id>/void", methods=["POST"])
 @requires("invoices.manage")
-@loads("invoice", _invoice)
+@loads("invoice", visible_invoice)
 @invoices_blp.arguments(VoidSchema, required=False)
 @invoices_blp.response(200, InvoiceSchema)
 @invoices_blp.alt_response(404, description=NOT_FOUND["description"])
@@ -244,25 +252,14 @@ def void_invoice(data, invoice):
     return services.void_invoice(current_studio(), _actor(), invoice, (data or {}).get("reason", ""))
 
 
-@invoices_blp.route("/<invoice_id>/pdf", methods=["GET"])
+@invoices_blp.route("/<uuid:invoice_id>/pdf", methods=["GET"])
 @requires("invoices.view")
 @invoices_blp.response(200, description="The invoice as a PDF (application/pdf).")
 @invoices_blp.alt_response(404, description=NOT_FOUND["description"])
 def invoice_pdf(invoice_id):
     """Download the invoice as PDF."""
-    invoice = _invoice(invoice_id)
-    return pdf_response(current_studio(), invoice)
-
-
-def pdf_response(studio, invoice):
-    """The PDF with an ETag of its content: a client holding the current copy gets a 304."""
-    data, digest = pdf.invoice_pdf(studio, invoice)
-    response = make_response(data)
-    response.headers["Content-Type"] = "application/pdf"
-    response.headers["Content-Disposition"] = f'attachment; filename="{pdf.pdf_filename(invoice)}"'
-    response.headers["Cache-Control"] = "private, no-cache"
-    response.set_etag(digest)
-    return response.make_conditional(request)
+    invoice = visible_invoice(invoice_id)
+    return pdf.pdf_response(current_studio(), invoice)
 
 
 # ---------------------------------------------------------------- payments
@@ -272,24 +269,16 @@ class Payments(MethodView):
     @requires("payments.view")
     @payments_blp.arguments(PaymentListQuerySchema, location="query")
     @payments_blp.response(200, PaymentPageSchema)
+    @payments_blp.alt_response(400, **refused_when(
+        "Send `family` or `band`, not both (they name the same thing)."))
     @payments_blp.alt_response(403, description=FORBIDDEN["description"])
     def get(self, args):
         """List payments and refunds (filters: invoice, family or band, payment_method,
-        start_date/end_date on the payment date)."""
-        stmt = policies.visible_payments()
-        if args.get("invoice"):
-            stmt = stmt.where(Payment.invoice_id == args["invoice"])
-        if args.get("family"):
-            stmt = stmt.where(Payment.family_id == args["family"])
-        if args.get("payment_method"):
-            stmt = stmt.where(Payment.method == args["payment_method"])
-        studio = current_studio()
-        if args.get("start_date"):
-            stmt = stmt.where(Payment.paid_at >= day_bounds(studio, args["start_date"],
-                                                            args["start_date"])[0])
-        if args.get("end_date"):
-            stmt = stmt.where(Payment.paid_at < day_bounds(studio, args["end_date"],
-                                                           args["end_date"])[1])
+        start_date/end_date on the payment date; search by family name or transaction id)."""
+        stmt = services.filter_payments(
+            policies.visible_payments(), current_studio(), invoice=args.get("invoice"),
+            family=args.get("family"), method=args.get("payment_method"),
+            start_date=args.get("start_date"), end_date=args.get("end_date"), search=args.get("search"))
         stmt = apply_created_range(stmt, Payment, args)
         stmt = apply_ordering(stmt, Payment, args.get("ordering"), PAYMENT_ORDERING, "-paid_at")
         return paginate(stmt, args)
@@ -298,6 +287,9 @@ class Payments(MethodView):
     @idempotent
     @payments_blp.arguments(PaymentCreateSchema)
     @payments_blp.response(201, PaymentSchema)
+    @payments_blp.alt_response(400, **refused_when(
+        "`invoice` is not in your studio; `amount` is not more than zero; `paid_at` is in the future;"
+        " `currency` is not the studio's; `payment_method` is not one the studio takes."))
     @payments_blp.alt_response(403, description=FORBIDDEN["description"])
     @payments_blp.alt_response(409, description=CONFLICT["description"])
     @_idempotency_doc(payments_blp)
@@ -310,21 +302,45 @@ class Payments(MethodView):
             notes=data["notes"], paid_at=data.get("paid_at"), currency=data.get("currency"))
 
 
-@payments_blp.route("/<payment_id>")
+@family_payments_blp.route("/<uuid:family_id>/payments", methods=["POST"])
+@requires("payments.record")
+@idempotent
+@family_payments_blp.arguments(FamilyPaymentCreateSchema)
+@family_payments_blp.response(201, FamilyPaymentSchema)
+@family_payments_blp.alt_response(400, **refused_when(
+    "`amount` is not more than zero; `paid_at` is in the future; `currency` is not the "
+    "studio's; `payment_method` is not one the studio takes."))
+@family_payments_blp.alt_response(403, description=FORBIDDEN["description"])
+@family_payments_blp.alt_response(404, description=NOT_FOUND["description"])
+@family_payments_blp.alt_response(409, description="The family has no open invoice, or the "
+                                  "Idempotency-Key was used for a different request.")
+@_idempotency_doc(family_payments_blp)
+def take_family_payment(data, family_id):
+    """Take a payment against a family's account: it pays the open invoices oldest first (due
+    date, then number), split across them; what is left becomes family credit (`to_credit`)."""
+    return services.take_family_payment(
+        current_studio(), _actor(), family=payable_family(family_id), amount=data["amount"],
+        method=data["payment_method"], transaction_id=data["transaction_id"],
+        notes=data["notes"], paid_at=data.get("paid_at"), currency=data.get("currency"))
+
+
+@payments_blp.route("/<uuid:payment_id>")
 class PaymentItem(MethodView):
     @requires("payments.view")
     @payments_blp.response(200, PaymentSchema)
     @payments_blp.alt_response(404, description=NOT_FOUND["description"])
     def get(self, payment_id):
         """One payment or refund."""
-        return _payment(payment_id)
+        return visible_payment(payment_id)
 
 
-@payments_blp.route("/<payment_id>/refund", methods=["POST"])
+@payments_blp.route("/<uuid:payment_id>/refund", methods=["POST"])
 @requires("payments.record")
-@loads("payment", _payment)
+@loads("payment", visible_payment)
 @payments_blp.arguments(RefundSchema, required=False)
 @payments_blp.response(201, PaymentSchema)
+@payments_blp.alt_response(400, **refused_when(
+    "`amount` is not more than zero, or more than what can still be refunded."))
 @payments_blp.alt_response(404, description=NOT_FOUND["description"])
 @payments_blp.alt_response(409, description="A refund itself, or nothing left to refund.")
 def refund_payment(data, payment):

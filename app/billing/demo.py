@@ -12,7 +12,6 @@ from sqlalchemy import and_, or_, select, update
 from app.accounts.models import User
 from app.billing import services
 from app.billing.models import Invoice, InvoiceLineItem, Payment
-from app.billing.services.common import local_today
 from app.billing.services.generation import LESSON_TYPE_LABELS
 from app.billing.services.invoices import format_number
 from app.core.audit import AuditLog
@@ -20,11 +19,10 @@ from app.core.bulk import bulk_insert
 from app.core.db import utcnow
 from app.core.formatting import date_filter, time_filter
 from app.core.money import CENT, ZERO, invoice_totals, line_total, prorate, to_money
+from app.core.timeutil import add_months, day_bounds, local_today, month_end, month_start, studio_zone
 from app.extensions import db
 from app.people.models import Family, Student, TeacherProfile
-from app.scheduling.demo import months_before
 from app.scheduling.models import Lesson, LessonAttendee, MakeupCredit
-from app.scheduling.services.common import day_bounds
 
 METHODS = ("credit_card", "check", "bank_transfer", "cash", "other")
 
@@ -74,9 +72,9 @@ def seed_recent_billing(studio, admin, today, bennett_id):
     """Last month's lessons and this month's so far, invoiced through the services. The
     Bennetts always owe something: part of this month's invoice when they have one already,
     else half of last month's."""
-    first_this = today.replace(day=1)
-    prev_end = first_this - timedelta(days=1)
-    prev_start = prev_end.replace(day=1)
+    first_this = month_start(today)
+    prev_start = add_months(first_this, -1)
+    prev_end = month_end(prev_start)
 
     # Last month: issued at its end; the ones that will be half paid are due 14 days later,
     # the others before today (so unpaid ones are overdue).
@@ -135,10 +133,10 @@ NUMBER = object()  # an audit detail filled in with the invoice's number once it
 def billing_periods(today, months):
     """(first day, last day) of the `months` months before this one, oldest first, then
     this month so far (when it has begun)."""
-    periods = [(months_before(today, back), months_before(today, back - 1) - timedelta(days=1))
-               for back in range(months, 0, -1)]
+    firsts = [add_months(month_start(today), -back) for back in range(months, 0, -1)]
+    periods = [(first, month_end(first)) for first in firsts]
     if today.day > 1:
-        periods.append((today.replace(day=1), today - timedelta(days=1)))
+        periods.append((month_start(today), today - timedelta(days=1)))
     return periods
 
 
@@ -162,7 +160,7 @@ class LargeLedger:
 
     def __init__(self, studio, admin_id, today, now, rng):
         self.studio, self.admin_id, self.today, self.now, self.rng = studio, admin_id, today, now, rng
-        self.tz = ZoneInfo(studio.timezone)
+        self.tz = studio_zone(studio)
         self.late_fee = studio.late_fee or ZERO
         self.due_days = timedelta(days=studio.invoice_due_days or 0)
         self.invoices, self.payments, self.audit = [], [], []
@@ -441,7 +439,8 @@ def seed_large_billing(studio, admin, today, *, months=12, now=None, seed=19, ow
     """Twelve months of invoices and payments, and this month's so far, for every family
     with lessons to bill (bench data). Families in `owing` keep a balance on their latest."""
     now = now or utcnow()
-    ledger = LargeLedger(studio, getattr(admin, "id", None), today, now, random.Random(seed))
+    rng = random.Random(seed)  # seeded demo data, no secret # nosec B311
+    ledger = LargeLedger(studio, getattr(admin, "id", None), today, now, rng)
     periods = billing_periods(today, months)
     if not periods:
         return
@@ -450,10 +449,10 @@ def seed_large_billing(studio, admin, today, *, months=12, now=None, seed=19, ow
         Family.studio_id == studio.id)).all())
     order = {family_id: n for n, family_id in enumerate(
         sorted(names, key=lambda family_id: (names[family_id].lower(), str(family_id))))}
-    this_month = today.replace(day=1)
+    this_month = month_start(today)
     for period in periods:
         month = (period[0].year, period[0].month)
-        recent = period[0] >= months_before(today, 1)
+        recent = period[0] >= add_months(month_start(today), -1)
         issue = today if period[0] == this_month else period[1]
         due = (today + ledger.due_days if period[0] == this_month
                else max(issue, min(issue + ledger.due_days, today - timedelta(days=1))))

@@ -1,10 +1,11 @@
 """WTForms for the billing pages. Amounts are text fields: the services check them (two
 decimals at most, not negative) so the HTML and the API refuse the same inputs."""
 from flask_wtf import FlaskForm
-from wtforms import DateField, SelectField, StringField, TextAreaField
+from wtforms import SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from app.billing.models import METHOD_LABELS, PAYMENT_METHODS
+from app.core.forms import DateField
 
 AMOUNT_ATTRS = {"inputmode": "decimal", "autocomplete": "off"}
 
@@ -61,3 +62,8 @@ class GenerateForm(FlaskForm):
     period_end = DateField("To", validators=[InputRequired("Enter the last day.")])
     family = SelectField("Family", choices=[], validate_choice=False,
                          description="Leave on “All families” to bill everyone.")
+
+
+class PeriodForm(FlaskForm):
+    period_start = DateField("From", validators=[InputRequired("Enter the first day.")])
+    period_end = DateField("To", validators=[InputRequired("Enter the last day.")])

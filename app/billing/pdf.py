@@ -5,15 +5,18 @@ PDFs are kept on disk under PDF_CACHE_DIR, named by the invoice and the digest o
 they were made from: any change to the invoice, its family or the studio's details changes
 the HTML, so a stale PDF is never served. Only the newest file per invoice is kept.
 """
+import base64
 import hashlib
 import os
 import tempfile
 from pathlib import Path
 
-from flask import current_app, render_template
+from flask import current_app, make_response, render_template, request
 
 
 def _layout(html):
+    # Imported here on purpose: WeasyPrint loads Pango and its fonts when imported (about a
+    # second, and tens of megabytes), which only a process that lays out a PDF should pay.
     from weasyprint import HTML, URLFetcher
 
     # The document is self-contained; nothing in it may make WeasyPrint fetch a URL or file.
@@ -23,7 +26,8 @@ def _layout(html):
 
 def invoice_pdf(studio, invoice):
     """(PDF bytes, digest) of the invoice, in the studio's name, locale and currency."""
-    html = render_template("billing/invoices/pdf.html", studio=studio, invoice=invoice)
+    html = render_template("billing/invoices/pdf.html", studio=studio, invoice=invoice,
+                           logo_src=_logo_src(studio))
     digest = hashlib.sha256(html.encode()).hexdigest()[:32]
     folder = current_app.config.get("PDF_CACHE_DIR")
     if not folder:
@@ -36,6 +40,13 @@ def invoice_pdf(studio, invoice):
     data = _layout(html)
     _store(path, data)
     return data, digest
+
+
+def _logo_src(studio):
+    """The studio's logo inlined as a data: URL (the PDF fetches nothing), or None."""
+    if not studio.logo_digest or not studio.logo:
+        return None
+    return "data:image/png;base64," + base64.b64encode(studio.logo).decode()
 
 
 def _store(path, data):
@@ -57,3 +68,14 @@ def _store(path, data):
 
 def pdf_filename(invoice):
     return f"{invoice.number or 'draft-' + str(invoice.id)[:8]}.pdf"
+
+
+def pdf_response(studio, invoice):
+    """The PDF with an ETag of its content: a client holding the current copy gets a 304."""
+    data, digest = invoice_pdf(studio, invoice)
+    response = make_response(data)
+    response.headers["Content-Type"] = "application/pdf"
+    response.headers["Content-Disposition"] = f'attachment; filename="{pdf_filename(invoice)}"'
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.set_etag(digest)
+    return response.make_conditional(request)

@@ -6,7 +6,7 @@ from sqlalchemy import false
 from app.billing.models import Invoice, Payment
 from app.core.permissions import MANAGERS, PARENT
 from app.core.tenancy import current_principal, scoped
-from app.people.policies import guardian_family_ids
+from app.people.services import guardian_family_ids
 
 
 def _restrict(stmt, column, principal):

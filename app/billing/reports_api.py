@@ -2,6 +2,7 @@
 from flask import jsonify
 from flask.views import MethodView
 
+from app.billing import access
 from app.billing.schemas import (
     AttendanceReportSchema,
     OutstandingReportSchema,
@@ -11,22 +12,31 @@ from app.billing.schemas import (
     TeacherHoursReportSchema,
 )
 from app.billing.services import reports
-from app.core.api import Blueprint
-from app.core.errors import NotFound
+from app.core.api import Blueprint, refused_when
+from app.core.errors import ValidationFailed
 from app.core.money import ZERO
-from app.core.permissions import can, requires
+from app.core.permissions import requires
 from app.core.schemas import Money
 from app.core.tenancy import api_login_required, current_studio
-from app.people.policies import own_teacher_profile
+from app.core.timeutil import local_today
 
 reports_blp = Blueprint("Reports", __name__, url_prefix="/api/v1/reports",
                         description="Revenue, outstanding balances, teacher hours, attendance.")
 reports_blp.before_request(api_login_required)
 
 
+MAX_REPORT_DAYS = 3660  # ten years: a report's months are one query each
+
+
 def _range(studio, args):
+    """The dates asked for, defaults filled in; then at most ten years, in order."""
     start, end = reports.default_range(studio)
-    return args.get("start_date") or start, args.get("end_date") or end
+    start, end = args.get("start_date") or start, args.get("end_date") or end
+    if end < start:
+        raise ValidationFailed(field_errors={"end_date": ["Must be on or after start_date."]})
+    if (end - start).days > MAX_REPORT_DAYS:
+        raise ValidationFailed(field_errors={"end_date": ["Ask for at most ten years."]})
+    return start, end
 
 
 def revenue_report(studio, start, end):
@@ -50,7 +60,7 @@ def _aging(buckets):
 def outstanding_report(studio):
     rows, totals = reports.outstanding(studio)
     return {
-        "as_of": reports.local_today(studio), "currency": studio.currency, "buckets": _aging(totals),
+        "as_of": local_today(studio), "currency": studio.currency, "buckets": _aging(totals),
         "families": [{"family": r.family_id, "family_name": r.family_name, **_aging(r.buckets)}
                      for r in rows],
     }
@@ -62,21 +72,14 @@ def teacher_hours_rows(studio, start, end, teacher_id=None):
              "pay": r.pay} for r in reports.teacher_hours(studio, start, end, teacher_id)]
 
 
-def hours_scope(requested):
-    """Managers see every teacher (or the one asked for); a teacher only themself."""
-    if can("reports.view"):
-        return requested
-    own = own_teacher_profile()
-    if own is None or (requested is not None and requested != own.id):
-        raise NotFound("Teacher not found.")
-    return own.id
-
-
 @reports_blp.route("/revenue")
 class Revenue(MethodView):
     @requires("reports.view")
     @reports_blp.arguments(ReportQuerySchema, location="query")
     @reports_blp.response(200, RevenueReportSchema)
+    @reports_blp.alt_response(400, **refused_when(
+        "`end_date` (or today, its default) is before `start_date` (or its default, the first day of "
+        "11 months ago), or more than ten years after it."))
     def get(self, args):
         """Invoiced and collected per month (default: the last 12 months), and payments by
         method."""
@@ -115,12 +118,15 @@ class TeacherHours(MethodView):
     @requires("reports.teacher_hours")
     @reports_blp.arguments(TeacherHoursQuerySchema, location="query")
     @reports_blp.response(200, TeacherHoursReportSchema)
+    @reports_blp.alt_response(400, **refused_when(
+        "`end_date` (or today, its default) is before `start_date` (or its default, the first day of "
+        "11 months ago), or more than ten years after it."))
     def get(self, args):
         """Lessons taught, no-shows and hours per teacher, with pay at the hourly rate.
         Teachers get their own row only."""
         studio = current_studio()
         start, end = _range(studio, args)
-        teacher_id = hours_scope(args.get("teacher"))
+        teacher_id = access.hours_scope(args.get("teacher"))
         return {"start_date": start, "end_date": end,
                 "results": teacher_hours_rows(studio, start, end, teacher_id)}
 
@@ -130,6 +136,9 @@ class Attendance(MethodView):
     @requires("reports.view")
     @reports_blp.arguments(ReportQuerySchema, location="query")
     @reports_blp.response(200, AttendanceReportSchema)
+    @reports_blp.alt_response(400, **refused_when(
+        "`end_date` (or today, its default) is before `start_date` (or its default, the first day of "
+        "11 months ago), or more than ten years after it."))
     def get(self, args):
         """Lessons in the range by status."""
         studio = current_studio()

@@ -1,12 +1,13 @@
 """API schemas for invoices, payments and reports (the reference's shapes: money as strings,
 `invoice_number`, `line_items[].total_price`, `payment_method`; `band` = `family`)."""
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
-from marshmallow import ValidationError, fields, post_load, pre_load, validate
+from marshmallow import ValidationError, fields, pre_load, validate
 
 from app.billing.models import INVOICE_STATUSES, PAYMENT_METHODS
-from app.core.pagination import ListQuerySchema, page_schema
-from app.core.schemas import BaseSchema, Money, UTCDateTime
+from app.core import validation
+from app.core.pagination import ListQuerySchema, ordering_field, page_schema
+from app.core.schemas import DECIMAL_TEXT, BaseSchema, Money, QueryBoolean, StrictBoolean, UTCDateTime
 
 INVOICE_ORDERING_FIELDS = ("issue_date", "due_date", "total", "balance_due", "invoice_number",
                            "status", "created_at")
@@ -16,27 +17,25 @@ PAYMENT_ORDERING_FIELDS = ("paid_at", "amount", "created_at")
 class Quantity(fields.Field):
     """A positive number with at most two decimals; dumped as a JSON number (4, 1.5)."""
 
-    default_error_messages = {"invalid": "Enter a number like 1 or 1.5.",
-                              "precision": "Use at most two decimal places."}
-
     def _serialize(self, value, attr, obj, **kwargs):
         if value is None:
             return None
         value = Decimal(value)
         return int(value) if value == value.to_integral_value() else float(value)
 
+    def openapi_properties(self, converter):
+        if self.dump_only:
+            return {"type": "number"}
+        return {"anyOf": [{"type": "string", "pattern": "^-?[0-9]+(\\.[0-9]{1,2})?$", "example": "1.5"},
+                          {"type": "number", "multipleOf": 0.01}]}
+
     def _deserialize(self, value, attr, data, **kwargs):
-        if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-            raise self.make_error("invalid")
+        if isinstance(value, str) and not DECIMAL_TEXT.fullmatch(value):  # as documented: no spaces
+            raise ValidationError("Enter a number like 1 or 1.5.")
         try:
-            number = Decimal(str(value).strip())
-        except InvalidOperation as exc:
-            raise self.make_error("invalid") from exc
-        if not number.is_finite():
-            raise self.make_error("invalid")
-        if number.as_tuple().exponent < -2:
-            raise self.make_error("precision")
-        return number
+            return validation.number(value)
+        except validation.Invalid as exc:
+            raise ValidationError(exc.message) from exc
 
 
 def _family_alias(data):
@@ -130,6 +129,8 @@ class InvoiceUpdateSchema(InvoiceWriteSchema):
 
 
 class InvoiceListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("issue_date", "due_date", "invoice_number", "status", "total", "balance_due",
+                              "created_at")
     status = fields.String(validate=validate.OneOf(INVOICE_STATUSES))
     family = fields.UUID()
     band = fields.UUID(metadata={"description": "Alias of `family`."})
@@ -145,9 +146,12 @@ class VoidSchema(BaseSchema):
     reason = fields.String(load_default="", validate=validate.Length(max=500))
 
 
-class GenerateSchema(BaseSchema):
+class PeriodSchema(BaseSchema):
     period_start = fields.Date(required=True)
     period_end = fields.Date(required=True)
+
+
+class GenerateSchema(PeriodSchema):
     family = fields.UUID(metadata={"description": "Only this family (or `band`)."})
     band = fields.UUID(load_only=True)
 
@@ -157,7 +161,7 @@ class GenerateSchema(BaseSchema):
 
 
 class GenerateQuerySchema(BaseSchema):
-    dry_run = fields.Boolean(load_default=False, metadata={
+    dry_run = QueryBoolean(load_default=False, metadata={
         "description": "Preview: answer 200 with the drafts a run would create; write nothing."})
 
 
@@ -173,8 +177,21 @@ class UnpricedSchema(BaseSchema):
     detail = fields.String(dump_only=True)
 
 
+class LeftOutSchema(BaseSchema):
+    reason = fields.String(dump_only=True, metadata={
+        "description": "no_attendance, already_invoiced, no_rate, makeup_credit, excused or free."})
+    count = fields.Integer(dump_only=True)
+    summary = fields.String(dump_only=True, metadata={"example": "4 lessons have no attendance"})
+    lessons = fields.List(fields.UUID(), dump_only=True)
+    students = fields.Method("_student_ids", dump_only=True, metadata={
+        "description": "For no_rate: the students without a rate."})
+
+    def _student_ids(self, group):
+        return [str(student.id) for student in group.students]
+
+
 class GenerateResultSchema(BaseSchema):
-    dry_run = fields.Boolean(dump_only=True)
+    dry_run = StrictBoolean(dump_only=True)
     billing_mode = fields.String(dump_only=True)
     period_start = fields.Date(dump_only=True)
     period_end = fields.Date(dump_only=True)
@@ -184,6 +201,8 @@ class GenerateResultSchema(BaseSchema):
     skipped = fields.List(fields.Nested(SkippedSchema), dump_only=True)
     unpriced = fields.List(fields.Nested(UnpricedSchema), dump_only=True, metadata={
         "description": "Billable lessons left out because no rate is set anywhere."})
+    left_out = fields.List(fields.Nested(LeftOutSchema), dump_only=True, metadata={
+        "description": "Why lessons of the period are not on a draft, grouped by reason."})
 
 
 class PaymentSchema(BaseSchema):
@@ -217,12 +236,46 @@ class PaymentCreateSchema(BaseSchema):
         "description": "Optional check: must be the studio's currency."})
 
 
+class FamilyPaymentCreateSchema(BaseSchema):
+    amount = Money(required=True)
+    payment_method = fields.String(required=True, validate=validate.OneOf(PAYMENT_METHODS))
+    transaction_id = fields.String(load_default="", validate=validate.Length(max=120))
+    notes = fields.String(load_default="", validate=validate.Length(max=2000))
+    paid_at = UTCDateTime(metadata={"description": "Default: now."})
+    currency = fields.String(validate=validate.Length(equal=3), metadata={
+        "description": "Optional check: must be the studio's currency."})
+
+
+class FamilyPaymentSchema(BaseSchema):
+    family = fields.UUID(attribute="family.id", dump_only=True)
+    amount = Money(dump_only=True)
+    to_credit = Money(dump_only=True, metadata={
+        "description": "Part beyond all open balances, kept as family credit."})
+    payments = fields.List(fields.Nested(PaymentSchema), dump_only=True, metadata={
+        "description": "One payment per invoice paid, oldest due date (then number) first."})
+
+
+class SendDraftsFailureSchema(BaseSchema):
+    invoice = fields.UUID(dump_only=True)
+    family_name = fields.String(dump_only=True)
+    reason = fields.String(dump_only=True)
+
+
+class SendDraftsResultSchema(BaseSchema):
+    sent = fields.Integer(dump_only=True)
+    results = fields.List(fields.Nested(InvoiceSchema), dump_only=True, metadata={
+        "description": "The invoices sent."})
+    failed = fields.List(fields.Nested(SendDraftsFailureSchema), dump_only=True, metadata={
+        "description": "Drafts left unsent, each with the reason."})
+
+
 class RefundSchema(BaseSchema):
     amount = Money(metadata={"description": "Default: all that can still be refunded."})
     notes = fields.String(load_default="", validate=validate.Length(max=2000))
 
 
 class PaymentListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("paid_at", "amount", "created_at")
     invoice = fields.UUID()
     family = fields.UUID()
     band = fields.UUID(metadata={"description": "Alias of `family`."})
@@ -238,17 +291,10 @@ class PaymentListQuerySchema(ListQuerySchema):
 # ---------------------------------------------------------------- reports
 
 class ReportQuerySchema(BaseSchema):
+    """The range is checked once its defaults are known (reports_api._range)."""
+
     start_date = fields.Date(metadata={"description": "Default: the first day of 11 months ago."})
     end_date = fields.Date(metadata={"description": "Default: today (studio time)."})
-
-    @post_load
-    def check_order(self, data, **kwargs):
-        if data.get("start_date") and data.get("end_date") and data["end_date"] < data["start_date"]:
-            raise ValidationError({"end_date": ["Must be on or after start_date."]})
-        if data.get("start_date") and data.get("end_date") and (
-                data["end_date"] - data["start_date"]).days > 3660:
-            raise ValidationError({"end_date": ["Ask for at most ten years."]})
-        return data
 
 
 class TeacherHoursQuerySchema(ReportQuerySchema):

@@ -3,7 +3,10 @@ no ORM objects, few round trips, COPY on PostgreSQL."""
 import queue
 import threading
 
+from psycopg import adapters
+
 from app.core import versions
+from app.core.search import fill_search_text
 from app.extensions import db
 
 
@@ -72,7 +75,8 @@ def _insert(model, rows, chunk, analyzed):
     db.session.flush()
     if not rows:
         return
-    if "studio_id" in model.__table__.c:
+    fill_search_text(model, rows)  # what the model's own events do for ORM writes
+    if "studio_id" in model.__table__.c:  # SQLite: PostgreSQL's triggers see the COPY itself
         versions.touch(db.session, model.__table__, {row["studio_id"] for row in rows})
     connection = db.session.connection()
     if connection.dialect.driver == "psycopg":
@@ -111,7 +115,7 @@ def _execute_many(connection, table, rows, chunk):
     columns = ", ".join(quote.quote(name) for name in names)
     marks = ", ".join("?" * len(names))
     # Names come from the table's metadata, quoted; every value is a bound parameter.
-    sql = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES ({marks})"  # noqa: S608
+    sql = f"INSERT INTO {quote.format_table(table)} ({columns}) VALUES ({marks})"  # noqa: S608 # nosec B608
     cursor = connection.connection.driver_connection.cursor()
     try:
         for batch in batches:
@@ -144,8 +148,6 @@ BINARY_TYPES = {"uuid", "varchar", "text", "timestamptz", "timestamp", "numeric"
 def _binary_types(dialect, table, names):
     """The PostgreSQL type of each column, or None when one is not a plain scalar (JSON,
     arrays: those go as text)."""
-    from psycopg import adapters
-
     types = []
     for name in names:
         info = adapters.types.get(table.c[name].type.compile(dialect=dialect).split("(")[0].lower())

@@ -6,6 +6,7 @@ import uuid
 from datetime import datetime, timezone
 
 import sqlalchemy as sa
+from flask_sqlalchemy import SQLAlchemy
 from sqlalchemy.orm import Mapped, declared_attr, mapped_column
 
 NAMING_CONVENTION = {
@@ -15,6 +16,11 @@ NAMING_CONVENTION = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+# The session and models' base. It lives here rather than in app/extensions.py so that core
+# modules the extensions are built from (rate limits, tenancy) can use it without a cycle;
+# app.extensions.db is the same object.
+db = SQLAlchemy(metadata=sa.MetaData(naming_convention=NAMING_CONVENTION))
 
 
 SQLITE_CACHE_KIB = 64 * 1024

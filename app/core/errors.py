@@ -5,10 +5,11 @@ request gets a small fragment; anything else gets an HTML page.
 """
 import logging
 
-from flask import current_app, g, jsonify, render_template, request
+from flask import current_app, g, has_app_context, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from app.core import htmx
+from app.core.db import db
 
 log = logging.getLogger(__name__)
 
@@ -41,7 +42,12 @@ DETAILS = {
 
 
 class DomainError(Exception):
-    """Base for errors services raise on purpose; the dispatcher renders them."""
+    """Base for errors services raise on purpose; the dispatcher renders them.
+
+    Raising one marks the request as failed: the edge rolls it back even when a view catches
+    the error and answers 200, 302 or 422, so nothing a service flushed before it gave up is
+    committed.
+    """
 
     status = 400
     code = "VALIDATION_ERROR"
@@ -52,6 +58,18 @@ class DomainError(Exception):
         self.field_errors = field_errors or {}
         self.extra = extra or {}
         self.headers = headers or {}
+        mark_request_failed()
+
+
+def mark_request_failed():
+    """Remember that this request met a DomainError (see `request_failed`)."""
+    if has_app_context():
+        g.domain_error_raised = True
+
+
+def request_failed():
+    """Did this request meet a DomainError? Then it must not commit, whatever its status."""
+    return bool(g.get("domain_error_raised"))
 
 
 class ValidationFailed(DomainError):
@@ -60,6 +78,10 @@ class ValidationFailed(DomainError):
 
 class NotAuthenticated(DomainError):
     status, code = 401, "UNAUTHORIZED"
+
+
+class BadCredentials(NotAuthenticated):
+    """The email or the password is wrong (what sign-in limits count as a failure)."""
 
 
 class PermissionDenied(DomainError):
@@ -172,8 +194,6 @@ FALLBACK_500 = ("<!doctype html><html lang=\"en\"><title>Something went wrong</t
 
 
 def handle_unexpected(error):
-    from app.extensions import db
-
     log.exception("unhandled error (request %s)", g.get("request_id"))
     db.session.rollback()
     # The page shell must not touch rows of the failed transaction: render it signed-out.

@@ -1,15 +1,15 @@
 """Dates, times, money and counts in the studio's locale, timezone and currency (Babel)."""
 from datetime import date, datetime, timezone
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from babel.dates import format_date, format_datetime, format_time
 from babel.numbers import format_currency, format_decimal
 
+from app.core.tenancy import current_principal
+from app.core.timeutil import studio_zone
+
 
 def _studio():
-    from app.core.tenancy import current_principal
-
     principal = current_principal()
     return principal.studio if principal else None
 
@@ -18,15 +18,11 @@ def _locale(studio):
     return getattr(studio, "locale", None) or "en_US"
 
 
-def _tz(studio):
-    return ZoneInfo(getattr(studio, "timezone", None) or "UTC")
-
-
 def local_datetime(value, studio=None):
     studio = studio or _studio()
     if value.tzinfo is None:
         value = value.replace(tzinfo=timezone.utc)
-    return value.astimezone(_tz(studio))
+    return value.astimezone(studio_zone(studio))
 
 
 def datetime_filter(value, fmt="medium", studio=None):

@@ -1,7 +1,7 @@
 """Everything htmx-specific lives here, so an htmx upgrade touches one file."""
 import json
 
-from flask import make_response, render_template, request
+from flask import request
 
 HX_REQUEST = "HX-Request"
 HX_BOOSTED = "HX-Boosted"
@@ -19,13 +19,6 @@ def is_htmx():
         and request.headers.get(HX_BOOSTED) != "true"
         and request.headers.get(HX_HISTORY_RESTORE) != "true"
     )
-
-
-def partial_or_page(page_template, partial_template, **context):
-    template = partial_template if is_htmx() else page_template
-    response = make_response(render_template(template, **context))
-    add_vary(response)
-    return response
 
 
 def add_vary(response):

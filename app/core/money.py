@@ -7,7 +7,7 @@ on paper, whatever the line count.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 
 CENT = Decimal("0.01")
 ZERO = Decimal("0.00")
@@ -22,24 +22,6 @@ def to_money(value) -> Decimal:
     if isinstance(value, float):
         value = str(value)
     return Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
-
-
-def parse_amount(text) -> Decimal | None:
-    """A user's amount ("19.99", " 20 ") as Decimal, or None when it is not a number.
-
-    Precision is not rounded away here: callers reject more than two places explicitly.
-    """
-    if text is None or isinstance(text, bool):
-        return None
-    try:
-        amount = Decimal(str(text).strip())
-    except (InvalidOperation, ValueError):
-        return None
-    return amount if amount.is_finite() else None
-
-
-def has_cents_only(amount: Decimal) -> bool:
-    return amount.as_tuple().exponent >= -2
 
 
 def line_total(quantity, unit_price) -> Decimal:

@@ -33,6 +33,7 @@ NAV = [
     ("Studio", [
         ("Members", "settings.members", "members.view"),
         ("Studio settings", "settings.studio", "studio.manage"),
+        ("Your teaching", "settings.teaching", "studio.manage"),
     ]),
 ]
 

@@ -1,4 +1,6 @@
 """The one list convention: ?page&page_size -> {count, next, previous, results}."""
+from urllib.parse import urlencode
+
 from flask import request
 from marshmallow import fields, validate
 from sqlalchemy import func, select
@@ -12,6 +14,15 @@ from app.extensions import db
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100
 MAX_PAGE = 1_000_000  # keeps OFFSET far from integer overflow
+HTML_PAGE_SIZE = 25  # rows a list page shows (core.views.html_page, templates/_pagination.html)
+
+
+def ordering_field(*names):
+    """The `ordering` parameter of a list that sorts by `names`: the document lists each value,
+    `-name` descending, so a client never guesses one the server refuses."""
+    values = [value for name in names for value in (name, f"-{name}")]
+    return fields.String(validate=validate.OneOf(values), metadata={
+        "description": "Field to sort by; prefix with `-` for descending."})
 
 
 class ListQuerySchema(BaseSchema):
@@ -26,10 +37,7 @@ class ListQuerySchema(BaseSchema):
     search = fields.String(
         validate=validate.Length(max=200), metadata={"description": "Free-text search."}
     )
-    ordering = fields.String(
-        validate=validate.Length(max=100),
-        metadata={"description": "Field to sort by; prefix with `-` for descending."},
-    )
+    ordering = ordering_field("created_at")
     created_after = UTCDateTime(metadata={"description": "Only rows created at or after."})
     created_before = UTCDateTime(metadata={"description": "Only rows created before."})
 
@@ -48,8 +56,6 @@ def page_schema(item_schema, name=None):
 def _page_url(page):
     args = request.args.to_dict(flat=False)
     args["page"] = [str(page)]
-    from urllib.parse import urlencode
-
     return f"{request.base_url}?{urlencode(args, doseq=True)}"
 
 
@@ -87,6 +93,11 @@ def paginate(stmt, args):
     else:
         count = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     results = db.session.scalars(stmt.limit(size).offset((page - 1) * size)).unique().all()
+    return page_dict(page, size, count, results)
+
+
+def page_dict(page, size, count, results):
+    """The response dict of page `page` (of `size` rows) out of `count` rows."""
     return {
         "count": count,
         "next": _page_url(page + 1) if page * size < count else None,

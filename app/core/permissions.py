@@ -1,9 +1,11 @@
 """Roles and permissions, declared once for the HTML views, the API and the templates."""
 from functools import wraps
 
-from flask import flash, redirect, request, url_for
+from flask import flash, redirect
 
 from app.core.errors import PermissionDenied, is_api_request
+from app.core.tenancy import current_principal
+from app.core.views import safe_back
 
 OWNER, ADMIN, TEACHER, PARENT, STUDENT = "owner", "admin", "teacher", "parent", "student"
 ROLES = (OWNER, ADMIN, TEACHER, PARENT, STUDENT)
@@ -95,8 +97,6 @@ READ_ONLY_ACTIONS = frozenset({
 
 def can(action, principal=None):
     """May the acting principal perform `action` in its current studio?"""
-    from app.core.tenancy import current_principal
-
     principal = principal or current_principal()
     if principal is None or principal.role is None:
         return False
@@ -109,31 +109,24 @@ def can(action, principal=None):
     return True
 
 
-def require(action):
-    if not can(action):
-        raise PermissionDenied()
-
-
 def requires(action):
     """Guard a view or API method. Put it above @blp.arguments: permission before validation."""
+    return requires_one_of(action)
+
+
+def requires_one_of(*actions):
+    """`requires` for a view or API method open to any of several actions."""
 
     def decorator(view):
         @wraps(view)
         def wrapper(*args, **kwargs):
-            if can(action):
+            if any(can(action) for action in actions):
                 return view(*args, **kwargs)
             if is_api_request():
                 raise PermissionDenied()
             flash("You do not have permission to do that.", "error")
-            return redirect(_safe_back())
+            return redirect(safe_back())
 
         return wrapper
 
     return decorator
-
-
-def _safe_back():
-    referrer = request.referrer or ""
-    if referrer.startswith(request.host_url) and referrer != request.url:
-        return referrer
-    return url_for("dashboard.index")

@@ -5,8 +5,8 @@ from dataclasses import dataclass, field
 from flask import g
 from sqlalchemy import select
 
+from app.core.db import db
 from app.core.errors import NotAuthenticated, NotFound, is_api_request
-from app.extensions import db
 
 
 @dataclass(frozen=True)
@@ -20,12 +20,20 @@ class Principal:
     scopes: frozenset = field(default_factory=lambda: frozenset({"read", "write"}))
 
 
+_authenticate_api_request = None  # set by the app factory: core knows no accounts
+
+
+def authenticate_api_requests_with(authenticate):
+    """Name the function that finds an API request's caller: it takes no arguments and
+    returns (principal or None, the error to raise when a caller is required, or None)."""
+    global _authenticate_api_request
+    _authenticate_api_request = authenticate
+
+
 def api_principal():
     """The API caller, authenticated once per request; None if anonymous or invalid."""
     if "api_principal" not in g:
-        from app.accounts.authn import authenticate_api_request
-
-        g.api_principal, g.api_auth_error = authenticate_api_request()
+        g.api_principal, g.api_auth_error = _authenticate_api_request()
     return g.api_principal
 
 

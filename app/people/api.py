@@ -5,19 +5,27 @@ Ids in the body (`family`, `primary_teacher`, `primary_contact`) that are not in
 are a 400 field error ("Unknown family."). Writes your role may not do answer 403, before
 the body is validated.
 """
-from functools import wraps
 
 from flask import g, jsonify
 from flask.views import MethodView
-from sqlalchemy.orm import joinedload, selectinload
 
-from app.core.api import Blueprint
+from app.core.api import Blueprint, loads, refused_when
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.pagination import apply_created_range, apply_ordering, paginate
-from app.core.permissions import can, requires
-from app.core.tenancy import api_login_required, current_studio, get_or_404, scoped
+from app.core.permissions import requires, requires_one_of
+from app.core.tenancy import api_login_required, current_studio
 from app.people import policies, services
-from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
+from app.people.access import (
+    FAMILY_LOAD,
+    STUDENT_LOAD,
+    contact_editable_family,
+    editable_teacher,
+    family_guardian,
+    visible_family,
+    visible_student,
+    visible_teacher,
+)
+from app.people.models import Family, Student, TeacherProfile
 from app.people.schemas import (
     AvailabilityWindowSchema,
     FamilyCreateSchema,
@@ -62,73 +70,6 @@ def _user():
     return g.api_principal.user
 
 
-def requires_one_of(*actions):
-    """Like core.permissions.requires, for views open to several actions."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if not any(can(action) for action in actions):
-                raise PermissionDenied()
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def check_object(check):
-    """Run `check(**url_kwargs)` before the body is parsed: 404 and 403 come before 400."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            check(**kwargs)
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-# ------------------------------------------------------------------ loaders
-
-def _teacher(teacher_id):
-    return get_or_404(TeacherProfile, teacher_id, stmt=policies.visible_teachers())
-
-
-def _editable_teacher(teacher_id):
-    teacher = _teacher(teacher_id)
-    if not policies.may_edit_teacher(teacher):
-        raise PermissionDenied("You may only change your own teaching profile.")
-    return teacher
-
-
-def _student(student_id):
-    stmt = policies.visible_students().options(*STUDENT_LOAD)
-    return get_or_404(Student, student_id, stmt=stmt)
-
-
-def _family(family_id):
-    return get_or_404(Family, family_id, stmt=policies.visible_families().options(*FAMILY_LOAD))
-
-
-def _editable_family(family_id):
-    family = _family(family_id)
-    if not policies.may_edit_family_contact(family):
-        raise PermissionDenied("You may only change your own family's contact details.")
-    return family
-
-
-STUDENT_LOAD = (
-    joinedload(Student.family), selectinload(Student.user),
-    selectinload(Student.primary_teacher).joinedload(TeacherProfile.user),
-)
-FAMILY_LOAD = (
-    selectinload(Family.guardians).selectinload(FamilyGuardian.user), selectinload(Family.students),
-)
-
-
 # ------------------------------------------------------------------ teachers
 
 @teachers_blp.route("")
@@ -149,8 +90,14 @@ class Teachers(MethodView):
     @requires("teachers.manage")
     @teachers_blp.arguments(TeacherCreateSchema)
     @teachers_blp.response(201, TeacherSchema)
+    @teachers_blp.alt_response(400, **refused_when(
+        "`user` is not a member of your studio, or already has a teacher profile; by email, the "
+        "person (`email`, `first_name`) is already a teacher here or cannot be invited.",
+        "`bio`, `specialties`, `instruments`: blank or repeated entries, or more than the limit once "
+        "cleaned; `calendar_color` not like #5b3cc4."))
     @teachers_blp.alt_response(202, schema=InvitationSchema,
-                               description="The person was invited; their profile appears when they accept.")
+                               description="The person was invited; their profile (`teacher`) is "
+                                           "on the teachers list and bookable at once.")
     @teachers_blp.alt_response(403, **FORBIDDEN)
     def post(self, data):
         """Create a teacher profile for a member, or add a new teacher by email."""
@@ -162,8 +109,8 @@ class Teachers(MethodView):
                 current_studio(), _user(), user, **data), None
         if invitation is not None:
             body = InvitationSchema().dump({
-                "detail": f"{invitation.email} is invited to teach; their profile appears when they accept.",
-                "invitation": invitation,
+                "detail": f"{invitation.email} is invited to teach and can be booked already.",
+                "invitation": invitation, "teacher": teacher,
             })
             return jsonify(body), 202
         return teacher
@@ -180,24 +127,28 @@ def _add_teacher(user, fields):
             for name, messages in exc.field_errors.items()})
 
 
-@teachers_blp.route("/<teacher_id>")
+@teachers_blp.route("/<uuid:teacher_id>")
 class TeacherItem(MethodView):
     @requires("teachers.view")
     @teachers_blp.response(200, TeacherSchema)
     @teachers_blp.alt_response(404, **NOT_FOUND)
-    def get(self, teacher_id):
+    @loads("teacher", visible_teacher)
+    def get(self, teacher):
         """One teacher."""
-        return _teacher(teacher_id)
+        return teacher
 
     @requires_one_of("teachers.manage", "teachers.edit_own")
-    @check_object(_editable_teacher)
+    @loads("teacher", editable_teacher)
     @teachers_blp.arguments(TeacherUpdateSchema)
     @teachers_blp.response(200, TeacherSchema)
+    @teachers_blp.alt_response(400, **refused_when(
+        "`bio`, `specialties`, `instruments`: blank or repeated entries, or more than the limit once "
+        "cleaned; `calendar_color` not like #5b3cc4.",
+        "`hourly_rate` and `is_active` are for studio admins (403 for others)."))
     @teachers_blp.alt_response(403, **FORBIDDEN)
     @teachers_blp.alt_response(404, **NOT_FOUND)
-    def patch(self, data, teacher_id):
+    def patch(self, data, teacher):
         """Change a profile. Teachers may change their own, except the hourly rate."""
-        teacher = _teacher(teacher_id)
         studio, actor = current_studio(), _user()
         is_active = data.pop("is_active", None)
         if is_active is not None and not policies.is_manager():
@@ -213,29 +164,35 @@ class TeacherItem(MethodView):
     @requires("teachers.manage")
     @teachers_blp.response(204)
     @teachers_blp.alt_response(404, **NOT_FOUND)
-    def delete(self, teacher_id):
+    @loads("teacher", visible_teacher)
+    def delete(self, teacher):
         """Archive a teacher: off the active lists, history and students kept."""
-        services.archive_teacher(current_studio(), _user(), _teacher(teacher_id))
+        services.archive_teacher(current_studio(), _user(), teacher)
 
 
-@teachers_blp.route("/<teacher_id>/availability")
+@teachers_blp.route("/<uuid:teacher_id>/availability")
 class TeacherAvailabilityItem(MethodView):
     @requires("teachers.view")
     @teachers_blp.response(200, AvailabilityWindowSchema(many=True))
     @teachers_blp.alt_response(404, **NOT_FOUND)
-    def get(self, teacher_id):
+    @loads("teacher", visible_teacher)
+    def get(self, teacher):
         """The teacher's weekly windows (wall-clock times in the studio's timezone)."""
-        return _teacher(teacher_id).availability
+        return teacher.availability
 
     @requires_one_of("teachers.manage", "teachers.edit_own")
-    @check_object(_editable_teacher)
+    @loads("teacher", editable_teacher)
     @teachers_blp.arguments(AvailabilityWindowSchema(many=True))
     @teachers_blp.response(200, AvailabilityWindowSchema(many=True))
+    @teachers_blp.alt_response(400, **refused_when(
+        "Each window (its errors are named by its index, like 0.end_time) must end after it starts "
+        "(`end_time`), and windows on one day may not overlap (`start_time`).",
+        "Each window gives its day as `weekday` (0-6) or `day_of_week`, or both if they agree."))
     @teachers_blp.alt_response(403, **FORBIDDEN)
     @teachers_blp.alt_response(404, **NOT_FOUND)
-    def put(self, windows, teacher_id):
+    def put(self, windows, teacher):
         """Replace the weekly windows. Windows on one day may touch but not overlap."""
-        return services.replace_availability(current_studio(), _user(), _teacher(teacher_id), windows)
+        return services.replace_availability(current_studio(), _user(), teacher, windows)
 
 
 # ------------------------------------------------------------------ students
@@ -260,6 +217,13 @@ class Students(MethodView):
     @requires("students.manage")
     @students_blp.arguments(StudentCreateSchema)
     @students_blp.response(201, StudentSchema)
+    @students_blp.alt_response(400, **refused_when(
+        "`first_name` is required unless a `user` gives it; `user.email` or `email` already signs in "
+        "or belongs to another student.",
+        "`family`, `primary_teacher` or `teacher` are not in your studio (or the teacher is "
+        "archived); send `teacher` or `primary_teacher`, not both.",
+        "`date_of_birth` is in the future or before 1900; `default_lesson_minutes` outside 5-480; "
+        "`specialties` blank or repeated; `first_name`/`last_name` blank."))
     @students_blp.alt_response(403, **FORBIDDEN)
     def post(self, data):
         """Create a student, with a login (nested `user`) or without one. Without `family`,
@@ -282,31 +246,40 @@ def _student_fields(data):
     return fields
 
 
-@students_blp.route("/<student_id>")
+@students_blp.route("/<uuid:student_id>")
 class StudentItem(MethodView):
     @requires("students.view")
     @students_blp.response(200, StudentSchema)
     @students_blp.alt_response(404, **NOT_FOUND)
-    def get(self, student_id):
+    @loads("student", visible_student)
+    def get(self, student):
         """One student (archived ones too)."""
-        return _student(student_id)
+        return student
 
     @requires("students.manage")
+    @loads("student", visible_student)
     @students_blp.arguments(StudentUpdateSchema)
     @students_blp.response(200, StudentSchema)
+    @students_blp.alt_response(400, **refused_when(
+        "`email` belongs to another student of the studio.",
+        "`family`, `primary_teacher` or `teacher` are not in your studio (or the teacher is "
+        "archived); send `teacher` or `primary_teacher`, not both.",
+        "`date_of_birth` is in the future or before 1900; `default_lesson_minutes` outside 5-480; "
+        "`specialties` blank or repeated; `first_name`/`last_name` blank."))
     @students_blp.alt_response(403, **FORBIDDEN)
     @students_blp.alt_response(404, **NOT_FOUND)
-    def patch(self, data, student_id):
+    def patch(self, data, student):
         """Change a student; `is_active: false` archives and `true` restores."""
-        return services.update_student(current_studio(), _user(), _student(student_id), **data)
+        return services.update_student(current_studio(), _user(), student, **data)
 
     @requires("students.manage")
     @students_blp.response(204)
     @students_blp.alt_response(403, **FORBIDDEN)
     @students_blp.alt_response(404, **NOT_FOUND)
-    def delete(self, student_id):
+    @loads("student", visible_student)
+    def delete(self, student):
         """Archive a student. Nothing is deleted: GET still answers, with is_active false."""
-        services.archive_student(current_studio(), _user(), _student(student_id))
+        services.archive_student(current_studio(), _user(), student)
 
 
 # ------------------------------------------------------------------ families
@@ -330,66 +303,75 @@ class Families(MethodView):
     @requires("families.manage")
     @families_blp.arguments(FamilyCreateSchema)
     @families_blp.response(201, FamilySchema)
+    @families_blp.alt_response(400, **refused_when(
+        "`name` is blank; `primary_contact` is not a parent of your studio."))
     @families_blp.alt_response(403, **FORBIDDEN)
     def post(self, data):
         """Create a family; only `name` is required."""
         return services.create_family(current_studio(), _user(), **data)
 
 
-@families_blp.route("/<family_id>")
+@families_blp.route("/<uuid:family_id>")
 class FamilyItem(MethodView):
     @requires("families.view")
     @families_blp.response(200, FamilySchema)
     @families_blp.alt_response(404, **NOT_FOUND)
-    def get(self, family_id):
+    @loads("family", visible_family)
+    def get(self, family):
         """One family with its guardians, students and balance."""
-        return _family(family_id)
+        return family
 
     @requires("families.edit_contact")
-    @check_object(_editable_family)
+    @loads("family", contact_editable_family)
     @families_blp.arguments(FamilyUpdateSchema)
     @families_blp.response(200, FamilySchema)
+    @families_blp.alt_response(400, **refused_when(
+        "`name` is blank; `primary_contact` is not a parent of your studio.",
+        "Parents may change only `phone_number`, `billing_email` and `address` (403 otherwise)."))
     @families_blp.alt_response(403, **FORBIDDEN)
     @families_blp.alt_response(404, **NOT_FOUND)
-    def patch(self, data, family_id):
+    def patch(self, data, family):
         """Change a family. Parents may change phone_number, billing_email and address of
         their own family."""
-        return services.update_family(current_studio(), _user(), _family(family_id), **data)
+        return services.update_family(current_studio(), _user(), family, **data)
 
     @requires("families.manage")
     @families_blp.response(204)
     @families_blp.alt_response(403, **FORBIDDEN)
     @families_blp.alt_response(404, **NOT_FOUND)
     @families_blp.alt_response(409, description="The family still has students.")
-    def delete(self, family_id):
+    @loads("family", visible_family)
+    def delete(self, family):
         """Delete a family without students (move or archive them first: 409 otherwise)."""
-        services.delete_family(current_studio(), _user(), _family(family_id))
+        services.delete_family(current_studio(), _user(), family)
 
 
-@families_blp.route("/<family_id>/guardians")
+@families_blp.route("/<uuid:family_id>/guardians")
 class FamilyGuardians(MethodView):
     @requires("families.manage")
-    @check_object(_family)
+    @loads("family", visible_family)
     @families_blp.arguments(GuardianCreateSchema)
     @families_blp.response(201, GuardianSchema)
+    @families_blp.alt_response(400, **refused_when(
+        "Neither `email` nor a name (`first_name`, `last_name`) is given; `email` is already a "
+        "guardian of this family, belongs to a student's login, or `invite` is true without it."))
     @families_blp.alt_response(403, **FORBIDDEN)
     @families_blp.alt_response(404, **NOT_FOUND)
-    def post(self, data, family_id):
+    def post(self, data, family):
         """Add a guardian by email (linked to an existing parent login, or invited with
         `invite: true`) or by name."""
-        guardian, _invitation = services.add_guardian(current_studio(), _user(), _family(family_id), **data)
+        guardian, _invitation = services.add_guardian(current_studio(), _user(), family, **data)
         return guardian
 
 
-@families_blp.route("/<family_id>/guardians/<guardian_id>")
+@families_blp.route("/<uuid:family_id>/guardians/<uuid:guardian_id>")
 class FamilyGuardianItem(MethodView):
     @requires("families.manage")
     @families_blp.response(204)
     @families_blp.alt_response(403, **FORBIDDEN)
     @families_blp.alt_response(404, **NOT_FOUND)
-    def delete(self, family_id, guardian_id):
+    @loads("family", visible_family)
+    def delete(self, family, guardian_id):
         """Remove a guardian from the family (their login stays in the studio)."""
-        family = _family(family_id)
-        guardian = get_or_404(FamilyGuardian, guardian_id,
-                              stmt=scoped(FamilyGuardian).where(FamilyGuardian.family_id == family.id))
+        guardian = family_guardian(family, guardian_id)
         services.remove_guardian(current_studio(), _user(), family, guardian)

@@ -179,7 +179,7 @@ INSTRUMENTS = ("piano", "violin", "guitar", "cello", "flute", "voice", "drums", 
 
 def seed_large(studio, password, teacher_count=60, student_count=3000, seed=7, password_hash=None):
     """Many teachers (with logins) and families for benchmarks; fast bulk inserts."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # seeded demo data, no secret # nosec B311
     password_hash = password_hash or hash_password(password)
     teachers = []
     for n in range(teacher_count):

@@ -3,7 +3,6 @@ from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     EmailField,
     FieldList,
@@ -20,6 +19,7 @@ from wtforms import (
 from wtforms.fields import ColorField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
+from app.core.forms import DateField
 from app.people.models import WEEKDAYS
 
 WEEKDAY_CHOICES = [("", "Day…")] + [(str(i), day.capitalize()) for i, day in enumerate(WEEKDAYS)]
@@ -36,9 +36,15 @@ def tags_text(values):
 
 class TeacherAddForm(FlaskForm):
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)],
-                       description="A member who teaches gets a profile; anyone else is invited.")
+                       description="A member who teaches gets a profile; anyone else is added "
+                                   "and can be booked at once.")
     first_name = StringField("First name", validators=[Optional(), Length(max=80)])
     last_name = StringField("Last name", validators=[Optional(), Length(max=80)])
+    instruments = StringField("Instruments", validators=[Optional(), Length(max=1200)],
+                              description="Separate with commas, like: piano, violin.")
+    invite = BooleanField("Invite them to sign in", default=True,
+                          description="Without an invitation they are on the schedule but "
+                                      "have no login.")
 
 
 class TeacherProfileForm(FlaskForm):

@@ -7,6 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from app.core.search import Searchable
 from app.extensions import db
 
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
@@ -75,8 +76,10 @@ class TeacherAvailability(IdMixin, TimestampMixin, TenantMixin, db.Model):
         return WEEKDAYS[self.weekday]
 
 
-class Family(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class Family(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """The billing unit: guardians, their children, and how to reach and bill them."""
+
+    search_fields = ("name", "billing_email")
 
     name: Mapped[str] = mapped_column(sa.String(120))
     primary_contact_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -98,23 +101,18 @@ class Family(IdMixin, TimestampMixin, TenantMixin, db.Model):
 
     __table_args__ = (sa.Index("ix_family_studio_name", "studio_id", "name"),)
 
-    @property
-    def balance(self):
-        """What the family owes: due on open invoices minus unused credit (billing)."""
-        from app.billing.services import family_balances
-
-        return family_balances([self])[self.id]
-
     def __repr__(self):
         return f"<Family {self.name}>"
 
 
-class FamilyGuardian(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class FamilyGuardian(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """A parent or guardian of a family: a contact, with a login when `user` is set.
 
     A guardian added by email who has no login yet keeps the address in `email`; when that
     person joins the studio as a parent, the row is linked to their user.
     """
+
+    search_fields = ("first_name", "last_name", "email")
 
     family_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("family.id", ondelete="CASCADE")
@@ -157,8 +155,10 @@ class FamilyGuardian(IdMixin, TimestampMixin, TenantMixin, db.Model):
         return self.user_id is not None
 
 
-class Student(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class Student(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """A learner. Young children have no login (`user` is None) but always have a name."""
+
+    search_fields = ("first_name", "last_name", "email")
 
     family_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("family.id", ondelete="RESTRICT")

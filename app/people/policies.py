@@ -3,9 +3,13 @@
 Role-level actions are declared in app/core/permissions.py; the predicates here add the
 object-level rules: a parent sees their own family and children, a student sees themself,
 a teacher edits their own profile only and never sees billing fields of others.
+
+A teacher sees the students they teach (whose primary teacher they are, or whom they teach
+in a lesson) and those students' families; the studio setting `teachers_see_all_students`
+widens this to every student and family. Anyone else's id answers 404.
 """
 from flask import g
-from sqlalchemy import select
+from sqlalchemy import false, select
 
 from app.core.permissions import MANAGERS, PARENT, STAFF, STUDENT, TEACHER
 from app.core.tenancy import current_principal, scoped
@@ -50,13 +54,43 @@ def guardian_family_ids(principal=None):
     )
 
 
+def sees_whole_directory(principal=None):
+    """Managers see every student and family; teachers too when the studio says so."""
+    principal = _principal(principal)
+    if principal.role in MANAGERS:
+        return True
+    return principal.role == TEACHER and bool(principal.studio.teachers_see_all_students)
+
+
+def taught_student_ids(principal=None):
+    """SELECT of the ids of the students a teacher teaches: those whose primary teacher they
+    are, and those in any of their lessons."""
+    from app.scheduling.models import Lesson, LessonAttendee
+
+    principal = _principal(principal)
+    own = own_teacher_profile(principal) if principal.role == TEACHER else None
+    if own is None:
+        return select(Student.id).where(false())
+    primary = select(Student.id).where(
+        Student.studio_id == principal.studio.id, Student.primary_teacher_id == own.id)
+    in_lessons = (
+        select(LessonAttendee.student_id)
+        .join(Lesson, Lesson.id == LessonAttendee.lesson_id)
+        .where(LessonAttendee.studio_id == principal.studio.id, Lesson.studio_id == principal.studio.id,
+               Lesson.teacher_id == own.id)
+    )
+    return primary.union(in_lessons)
+
+
 def visible_students(principal=None):
-    """SELECT of the students the caller may see: staff all, parents their children,
-    students themselves."""
+    """SELECT of the students the caller may see: managers all, teachers those they teach
+    (or all, per the studio setting), parents their children, students themselves."""
     principal = _principal(principal)
     stmt = scoped(Student, principal.studio)
-    if principal.role in STAFF:
+    if sees_whole_directory(principal):
         return stmt
+    if principal.role == TEACHER:
+        return stmt.where(Student.id.in_(taught_student_ids(principal)))
     if principal.role == PARENT:
         return stmt.where(Student.family_id.in_(guardian_family_ids(principal)))
     if principal.role == STUDENT:
@@ -65,11 +99,16 @@ def visible_students(principal=None):
 
 
 def visible_families(principal=None):
-    """SELECT of the families the caller may see: staff all, parents their own."""
+    """SELECT of the families the caller may see: managers all, teachers the families of the
+    students they see, parents their own."""
     principal = _principal(principal)
     stmt = scoped(Family, principal.studio)
-    if principal.role in STAFF:
+    if sees_whole_directory(principal):
         return stmt
+    if principal.role == TEACHER:
+        taught = select(Student.family_id).where(
+            Student.studio_id == principal.studio.id, Student.id.in_(taught_student_ids(principal)))
+        return stmt.where(Family.id.in_(taught))
     if principal.role == PARENT:
         return stmt.where(Family.id.in_(guardian_family_ids(principal)))
     return stmt.where(Family.id.is_(None))
@@ -93,8 +132,8 @@ def may_edit_teacher(teacher, principal=None):
     return principal.role == TEACHER and own is not None and own.id == teacher.id
 
 
-def may_see_rate(teacher, principal=None):
-    """A teacher's hourly rate is for managers and the teacher themself."""
+def may_see_hourly_rate(teacher, principal=None):
+    """A teacher's hourly rate (their pay) is for managers and the teacher themself."""
     principal = _principal(principal)
     if is_manager(principal):
         return True

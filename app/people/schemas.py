@@ -8,11 +8,20 @@ enforce who may change what.
 from flask import g
 from marshmallow import ValidationError, fields, missing, post_dump, post_load, validate, validates_schema
 
-from app.core.pagination import ListQuerySchema, page_schema
-from app.core.schemas import BaseSchema, Money, UTCDateTime
+from app.core.pagination import ListQuerySchema, ordering_field, page_schema
+from app.core.schemas import (
+    BaseSchema,
+    ClockTime,
+    EmailAddress,
+    Money,
+    QueryBoolean,
+    StrictBoolean,
+    UTCDateTime,
+)
 from app.core.tenancy import parse_uuid
 from app.people import policies
 from app.people.models import WEEKDAYS
+from app.people.services import family_balance
 
 TAG_LIST = {"validate": validate.Length(max=20)}
 TAG = fields.String(validate=validate.Length(max=60))
@@ -30,15 +39,28 @@ class PersonSchema(BaseSchema):
 class NewUserSchema(BaseSchema):
     """A login to create (with `password`) or to invite by email (without)."""
 
-    email = fields.String(required=True, validate=validate.Length(max=254))
+    email = EmailAddress(required=True)
     first_name = fields.String(load_default="", validate=validate.Length(max=80))
     last_name = fields.String(load_default="", validate=validate.Length(max=80))
     password = fields.String(load_only=True, validate=validate.Length(max=256), metadata={
         "description": "Creates the login now. Without it, the person is invited by email."})
 
 
+class NewTeacherUserSchema(NewUserSchema):
+    """A new teacher: with `password` their login is created; without it they are on the
+    teachers list at once and invited by email, unless `invite` is false."""
+
+    invite = StrictBoolean(load_default=True, metadata={
+        "description": "Without `password`: false adds a teacher who has no login (no "
+                       "invitation is sent); they can be booked all the same."})
+
+
 class UserReference(fields.Field):
     """An existing member's user id, or a NewUser object."""
+
+    def openapi_properties(self, converter):
+        return {"anyOf": [{"type": "string", "format": "uuid"},
+                          converter.resolve_nested_schema(NewTeacherUserSchema)]}
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, str):
@@ -47,7 +69,7 @@ class UserReference(fields.Field):
                 raise ValidationError("Not a valid UUID.")
             return parsed
         if isinstance(value, dict):
-            return NewUserSchema().load(value)
+            return NewTeacherUserSchema().load(value)
         raise ValidationError("Give a member's user id, or {email, first_name, last_name, password}.")
 
 
@@ -61,15 +83,15 @@ class TeacherSchema(BaseSchema):
     instruments = fields.List(fields.String(), dump_only=True)
     hourly_rate = Money(dump_only=True, allow_none=True, metadata={
         "description": "Only for studio admins and the teacher themself; omitted otherwise."})
-    is_accepting_students = fields.Boolean(dump_only=True)
+    is_accepting_students = StrictBoolean(dump_only=True)
     calendar_color = fields.String(dump_only=True)
-    is_active = fields.Boolean(dump_only=True, metadata={"description": "False once archived."})
+    is_active = StrictBoolean(dump_only=True, metadata={"description": "False once archived."})
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 
     @post_dump(pass_original=True)
     def hide_rate(self, data, teacher, **kwargs):
-        if not policies.may_see_rate(teacher):
+        if not policies.may_see_hourly_rate(teacher):
             data.pop("hourly_rate", None)
         return data
 
@@ -80,15 +102,16 @@ class TeacherFieldsSchema(BaseSchema):
     instruments = fields.List(TAG, **TAG_LIST)
     hourly_rate = Money(allow_none=True, validate=validate.Range(min=0),
                         metadata={"description": "Studio admins only."})
-    is_accepting_students = fields.Boolean()
+    is_accepting_students = StrictBoolean()
     calendar_color = fields.String(validate=COLOR)
 
 
 class TeacherCreateSchema(TeacherFieldsSchema):
     user = UserReference(required=True, metadata={
         "description": "A member's user id (teacher, admin or owner), or a new person: "
-                       "with `password` their login is created, without it they are invited "
-                       "(answer 202) and their profile appears when they accept.",
+                       "with `password` their login is created; without it their profile is "
+                       "created at once (bookable before they accept) and they are invited "
+                       "(answer 202), or with `invite: false` added without a login (201).",
         "oneOf": [
             {"type": "string", "format": "uuid"},
             {"type": "object", "required": ["email"], "properties": {
@@ -96,24 +119,28 @@ class TeacherCreateSchema(TeacherFieldsSchema):
                 "first_name": {"type": "string", "maxLength": 80},
                 "last_name": {"type": "string", "maxLength": 80},
                 "password": {"type": "string", "maxLength": 256, "writeOnly": True},
+                "invite": {"type": "boolean"},
             }, "additionalProperties": False},
         ],
     })
 
 
 class TeacherUpdateSchema(TeacherFieldsSchema):
-    is_active = fields.Boolean(metadata={"description": "false archives, true restores (admins)."})
+    is_active = StrictBoolean(metadata={"description": "false archives, true restores (admins)."})
 
 
 class TeacherListQuerySchema(ListQuerySchema):
-    is_accepting_students = fields.Boolean()
+    ordering = ordering_field("name", "first_name", "last_name", "email", "created_at")
+    is_accepting_students = QueryBoolean()
     specialty = fields.String(validate=validate.Length(max=60), metadata={
         "description": "Teachers listing this specialty or instrument."})
-    is_active = fields.Boolean(metadata={"description": "Archived teachers have false."})
+    is_active = QueryBoolean(metadata={"description": "Archived teachers have false."})
 
 
 class InvitationSchema(BaseSchema):
     detail = fields.String(dump_only=True)
+    teacher = fields.Nested(TeacherSchema, dump_only=True, metadata={
+        "description": "An invited teacher's profile: on the teachers list and bookable at once."})
     invitation = fields.Method("get_invitation", dump_only=True)
 
     def get_invitation(self, data):
@@ -128,9 +155,9 @@ class AvailabilityWindowSchema(BaseSchema):
         "description": "0 = Monday … 6 = Sunday. Send this or `day_of_week`."})
     day_of_week = fields.String(validate=validate.OneOf(WEEKDAYS), attribute="day_name",
                                 metadata={"description": "\"monday\" … \"sunday\"."})
-    start_time = fields.Time(required=True, metadata={
+    start_time = ClockTime(required=True, metadata={
         "description": "Wall-clock time in the studio's timezone, like \"15:30\"."})
-    end_time = fields.Time(required=True)
+    end_time = ClockTime(required=True)
 
     @validates_schema
     def one_weekday(self, data, **kwargs):
@@ -158,16 +185,16 @@ class GuardianSchema(BaseSchema):
     email = fields.String(attribute="contact_email", dump_only=True)
     phone_number = fields.String(attribute="contact_phone", dump_only=True)
     relation = fields.String(dump_only=True)
-    has_login = fields.Boolean(dump_only=True)
+    has_login = StrictBoolean(dump_only=True)
 
 
 class GuardianCreateSchema(BaseSchema):
-    email = fields.String(validate=validate.Length(max=254))
+    email = EmailAddress(blank=True)
     first_name = fields.String(validate=validate.Length(max=80))
     last_name = fields.String(validate=validate.Length(max=80))
     phone_number = fields.String(attribute="phone", validate=validate.Length(max=40))
     relation = fields.String(validate=validate.Length(max=40), metadata={"example": "Mother"})
-    invite = fields.Boolean(load_default=False, metadata={
+    invite = StrictBoolean(load_default=False, metadata={
         "description": "Also invite them to sign in as a parent (needs `email`)."})
 
 
@@ -176,7 +203,7 @@ class FamilyBalance(Money):
 
     def get_value(self, obj, attr, accessor=None, default=missing):
         known = g.get(BALANCES_KEY) or {}
-        return known[obj.id] if obj.id in known else obj.balance
+        return known[obj.id] if obj.id in known else family_balance(obj)
 
 
 def remember_balances(amounts):
@@ -188,7 +215,7 @@ class FamilyStudentSchema(BaseSchema):
     id = fields.UUID(dump_only=True)
     first_name = fields.String(dump_only=True)
     last_name = fields.String(dump_only=True)
-    is_active = fields.Boolean(dump_only=True)
+    is_active = StrictBoolean(dump_only=True)
 
 
 class FamilySchema(BaseSchema):
@@ -220,7 +247,7 @@ class FamilyFieldsSchema(BaseSchema):
     primary_contact = fields.UUID(allow_none=True, metadata={
         "description": "A parent's user id; they become a guardian of the family."})
     phone_number = fields.String(attribute="phone", validate=validate.Length(max=40))
-    billing_email = fields.String(validate=validate.Length(max=254))
+    billing_email = EmailAddress(blank=True)
     address = fields.String(validate=validate.Length(max=500))
     notes = fields.String(validate=validate.Length(max=10000))
 
@@ -257,10 +284,10 @@ class StudentSchema(BaseSchema):
     default_lesson_minutes = fields.Integer(dump_only=True)
     default_lesson_rate = Money(dump_only=True, allow_none=True, metadata={
         "description": "Admins and parents only; omitted for others."})
-    is_active = fields.Boolean(dump_only=True, metadata={"description": "False once archived."})
+    is_active = StrictBoolean(dump_only=True, metadata={"description": "False once archived."})
     archived_at = UTCDateTime(dump_only=True, allow_none=True)
     notes = fields.String(dump_only=True, metadata={"description": "Studio staff only."})
-    has_login = fields.Boolean(dump_only=True)
+    has_login = StrictBoolean(dump_only=True)
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 
@@ -279,7 +306,7 @@ class StudentSchema(BaseSchema):
 class StudentFieldsSchema(BaseSchema):
     first_name = fields.String(validate=validate.Length(min=1, max=80))
     last_name = fields.String(validate=validate.Length(max=80))
-    email = fields.String(validate=validate.Length(max=254), metadata={
+    email = EmailAddress(blank=True, metadata={
         "description": "The student's own address (unique among the studio's students)."})
     phone_number = fields.String(attribute="phone", validate=validate.Length(max=40))
     instrument = fields.String(validate=validate.Length(max=60))
@@ -318,17 +345,22 @@ class StudentCreateSchema(StudentFieldsSchema):
 
 
 class StudentUpdateSchema(StudentFieldsSchema):
-    is_active = fields.Boolean(metadata={"description": "false archives, true restores."})
+    family = fields.UUID(metadata={
+        "description": "Move the student to another family of your studio (a student always has one)."})
+    is_active = StrictBoolean(metadata={"description": "false archives, true restores."})
 
 
 class StudentListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("name", "first_name", "last_name", "family", "instrument", "date_of_birth",
+                              "created_at")
     family = fields.UUID()
     teacher = fields.UUID(metadata={"description": "Primary teacher (teacher profile id)."})
-    is_active = fields.Boolean()
+    is_active = QueryBoolean()
     instrument = fields.String(validate=validate.Length(max=60))
 
 
 class FamilyListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("name", "created_at")
     pass
 
 

@@ -7,7 +7,8 @@ attributes, so every position is a class from static/css/calendar.css.
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from app.scheduling.services.common import closed_checker, studio_zone
+from app.core.timeutil import add_months, month_end, month_start, studio_zone, week_bounds
+from app.scheduling.services.common import closed_checker
 
 VIEWS = ("day", "week", "month")
 SLOT_MINUTES = 15
@@ -119,9 +120,7 @@ def shift(view, anchor, steps):
         return anchor + timedelta(days=steps)
     if view == "week":
         return anchor + timedelta(weeks=steps)
-    month = anchor.month - 1 + steps
-    year = anchor.year + month // 12
-    return date(year, month % 12 + 1, 1)
+    return add_months(month_start(anchor), steps)
 
 
 def visible_range(view, anchor):
@@ -129,14 +128,8 @@ def visible_range(view, anchor):
     if view == "day":
         return anchor, anchor
     if view == "week":
-        first = anchor - timedelta(days=anchor.weekday())
-        return first, first + timedelta(days=6)
-    first_of_month = anchor.replace(day=1)
-    first = first_of_month - timedelta(days=first_of_month.weekday())
-    next_month = shift("month", first_of_month, 1)
-    last = next_month - timedelta(days=1)
-    last += timedelta(days=6 - last.weekday())
-    return first, last
+        return week_bounds(anchor)
+    return week_bounds(month_start(anchor))[0], week_bounds(month_end(anchor))[1]
 
 
 def _assign_lanes(placed):

@@ -19,11 +19,12 @@ from app.core.bulk import bulk_insert
 from app.core.db import utcnow
 from app.core.errors import Conflict
 from app.core.money import prorate
+from app.core.timeutil import add_months, local_today, month_end, month_start, studio_zone
 from app.extensions import db
 from app.people.models import Student, TeacherAvailability, TeacherProfile
 from app.scheduling import recurrence, services
 from app.scheduling.models import Lesson, LessonAttendee, MakeupCredit, RecurringSeries
-from app.scheduling.services.common import closures_between, local_today, studio_zone
+from app.scheduling.services.common import closures_between
 
 ROOMS = [
     # name, capacity, equipment, bookable, teacher email
@@ -101,10 +102,12 @@ def seed_series(studio, rooms, today):
             if slot is None:
                 break
             weekday, at = slot
+            placement = services.Placement(teacher=teacher, students=(student,), room=room_of.get(email))
             series, _lessons = services.create_series(
-                studio, None, teacher=teacher, student=student, frequency="weekly", day_of_week=weekday,
-                start_time=at, duration_minutes=student.default_lesson_minutes, start_date=start,
-                room=room_of.get(email), today=today,
+                studio, None, placement,
+                services.Pattern(day_of_week=weekday, start_time=at,
+                                 duration_minutes=student.default_lesson_minutes, start_date=start),
+                today=today,
             )
             created.append(series)
             try:
@@ -171,7 +174,7 @@ def seed_coming_weeks(studio, rooms, today, now):
         if lesson is not None:
             moved = lesson.start_at + timedelta(days=1)
             try:
-                services.reschedule_lesson(studio, None, lesson, start=moved)
+                services.reschedule_lesson(studio, None, lesson, start=moved, notify=False)
             except Conflict:
                 pass  # a clash only means the demo keeps the lesson where it was
     classmates = (sam, _student(studio, "Anika", "Patel"), _student(studio, "Hana", "Tanaka"))
@@ -179,14 +182,14 @@ def seed_coming_weeks(studio, rooms, today, now):
     if teacher is not None and group_students:
         saturday = today + timedelta(days=(5 - today.weekday()) % 7 or 7)
         start = recurrence.local_to_utc(saturday, time(13, 30), tz)
-        services.schedule_lesson(studio, None, teacher=teacher, students=group_students, start=start,
-                                 end=start + timedelta(minutes=60), lesson_type="group",
-                                 room=rooms["Studio A"], notes="Theory and ear training class")
+        group = services.Placement(teacher=teacher, students=tuple(group_students), lesson_type="group",
+                                   room=rooms["Studio A"], notes="Theory and ear training class")
+        services.schedule_lesson(studio, None, group, start=start, end=start + timedelta(minutes=60))
         recital_day = saturday + timedelta(weeks=3)
         start = recurrence.local_to_utc(recital_day, time(16, 0), tz)
-        services.schedule_lesson(studio, None, teacher=teacher, students=group_students, start=start,
-                                 end=start + timedelta(minutes=90), lesson_type="recital",
-                                 room=rooms["Recital Hall"], rate=0, notes="Spring recital")
+        recital = services.Placement(teacher=teacher, students=tuple(group_students), lesson_type="recital",
+                                     room=rooms["Recital Hall"], rate=0, notes="Spring recital")
+        services.schedule_lesson(studio, None, recital, start=start, end=start + timedelta(minutes=90))
     if student_user is not None:
         tomorrow = today + timedelta(days=1)
         start = recurrence.local_to_utc(tomorrow, time(11, 0), tz)
@@ -198,7 +201,7 @@ def seed_schedule(studio, size="small", progress=None, *, months=12):
     """Everything the calendar shows in the demo studio."""
     now = utcnow()
     today = local_today(studio, now)
-    rng = random.Random(4)
+    rng = random.Random(4)  # seeded demo data, no secret # nosec B311
     rooms = seed_rooms(studio)
     seed_closures(studio, today)
     seed_series(studio, rooms, today)
@@ -234,12 +237,6 @@ WHOLE_YEAR = 0.7  # students enrolled all year; the others join week by week
 LATE_REASONS = ("Sick this morning", "Stuck at school", "Car trouble", "Family emergency")
 STUDIO_REASONS = ("Teacher unwell", "Teacher away at a competition")
 MAKEUPS_BOOKED = 0.75  # of the make-up credits; the others stay available or expire
-
-
-def months_before(day, months):
-    """The first day of the month `months` months before the month of `day`."""
-    index = day.year * 12 + day.month - 1 - months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def seed_past_closures(studio, first_day, today):
@@ -500,9 +497,9 @@ def seed_large_schedule(studio, today, *, months=12, now=None, seed=11):
     from `months` months back through the end of next month, students joining through the
     year, group classes and make-up lessons. Built in memory, written with bulk inserts."""
     now = now or utcnow()
-    rng = random.Random(seed)
-    first_day = months_before(today, months)
-    until = months_before(today, -2) - timedelta(days=1)
+    rng = random.Random(seed)  # seeded demo data, no secret # nosec B311
+    first_day = add_months(month_start(today), -months)
+    until = month_end(add_months(today, 1))
     seed_past_closures(studio, first_day, today)
     rooms = [services.create_room(studio, None, name=name, capacity=capacity, equipment=equipment,
                                   is_bookable=False) for name, capacity, equipment in LARGE_ROOMS]

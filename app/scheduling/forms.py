@@ -6,7 +6,6 @@ Choices (teachers, students, rooms) are filled in by the views for the current s
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     DecimalField,
     IntegerField,
     RadioField,
@@ -17,8 +16,9 @@ from wtforms import (
     TimeField,
     URLField,
 )
-from wtforms.validators import URL, DataRequired, InputRequired, Length, NumberRange, Optional
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.forms import URL, DateField
 from app.scheduling.models import WEEKDAYS
 
 LESSON_TYPE_CHOICES = [("private", "Private"), ("group", "Group"), ("makeup", "Make-up"),
@@ -73,7 +73,7 @@ class EditLessonForm(LessonTimeMixin, FlaskForm):
 
 class RescheduleForm(LessonTimeMixin, FlaskForm):
     room = SelectField("Room", validators=[Optional()])
-    confirm = BooleanField("Book anyway")
+    confirm = BooleanField("Move anyway")
 
 
 class CancelForm(FlaskForm):
@@ -137,7 +137,3 @@ class ClosureForm(FlaskForm):
     end_date = DateField("Last closed day", validators=[InputRequired()])
     cancel_lessons = BooleanField("Cancel the lessons already scheduled on these days (no charge)",
                                   default=True)
-
-
-class EmptyForm(FlaskForm):
-    """CSRF only (revoke, delete, end series)."""

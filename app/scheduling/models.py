@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import IdMixin, TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from app.core.search import Searchable
 from app.extensions import db
 
 LESSON_TYPES = ("private", "group", "makeup", "trial", "recital")
@@ -36,8 +37,10 @@ def _in(values):
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class Room(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class Room(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """A teaching or practice room. Rooms with history are deactivated, never deleted."""
+
+    search_fields = ("name",)
 
     name: Mapped[str] = mapped_column(sa.String(80))
     capacity: Mapped[int | None] = mapped_column(sa.Integer)
@@ -84,8 +87,10 @@ class RoomReservation(IdMixin, TimestampMixin, TenantMixin, db.Model):
         return self.status == "confirmed"
 
 
-class StudioClosure(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class StudioClosure(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """Dates (inclusive, studio-local) on which no lessons happen: holidays, breaks."""
+
+    search_fields = ("name",)
 
     name: Mapped[str] = mapped_column(sa.String(120))
     start_date: Mapped[date] = mapped_column(sa.Date)

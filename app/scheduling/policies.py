@@ -3,15 +3,21 @@
 Role-level actions are declared in app/core/permissions.py; these predicates add the
 object-level rules. Admins and owners do everything; a teacher sees every lesson but changes
 only their own; parents see their children's lessons and students their own.
+
+In a group lesson, parents and students see their own children in full and the others by
+first name only, or not at all (the studio's `classmate_names`): never a classmate's last
+name, id or attendance. `AttendeeView` applies that rule for the pages, the API and feeds.
 """
+from flask import g, has_request_context
 from sqlalchemy import false, select
 
 from app.core.db import utcnow
 from app.core.errors import PermissionDenied
 from app.core.permissions import MANAGERS, PARENT, STAFF, STUDENT, TEACHER
 from app.core.tenancy import current_principal
+from app.extensions import db
 from app.people.models import Student
-from app.people.policies import is_manager, own_teacher_profile, visible_students
+from app.people.services import is_manager, own_teacher_profile, visible_students
 from app.scheduling.models import (
     CancellationRequest,
     Lesson,
@@ -30,6 +36,52 @@ def family_student_ids(principal=None):
     """SELECT of the ids of the students a parent or student acts for."""
     principal = _principal(principal)
     return visible_students(principal).with_only_columns(Student.id).order_by(None)
+
+
+class AttendeeView:
+    """What one caller may see of the students of the lessons shown to them."""
+
+    def __init__(self, studio, own_student_ids=None):
+        """`own_student_ids`: the children the caller acts for (None: staff, who see all)."""
+        self.everyone = own_student_ids is None
+        self.own = set() if self.everyone else {str(student_id) for student_id in own_student_ids}
+        self.first_names = studio.classmate_names == "first_name"
+        # What decides the output besides the rows: for results kept between requests.
+        self.key = (self.everyone, self.first_names, tuple(sorted(self.own)))
+
+    def attendee(self, student_id, first_name, last_name, attendance):
+        """The attendee as the API shows it, or None when the caller sees nothing of them."""
+        if self.everyone or str(student_id) in self.own:
+            return {"id": student_id, "first_name": first_name, "last_name": last_name,
+                    "full_name": f"{first_name} {last_name}".strip(), "attendance": attendance}
+        if not self.first_names:
+            return None
+        return {"id": None, "first_name": first_name, "last_name": "", "full_name": first_name,
+                "attendance": None}
+
+    def students(self, lesson):
+        """A lesson's attendees (ORM) as `attendee` shows them."""
+        shown = (self.attendee(a.student_id, a.student.first_name, a.student.last_name, a.attendance)
+                 for a in lesson.attendees)
+        return [attendee for attendee in shown if attendee is not None]
+
+    def title(self, lesson=None, students=None):
+        """The names a lesson goes by: its students as the caller may see them."""
+        if students is None and self.everyone:
+            return lesson.title
+        students = self.students(lesson) if students is None else students
+        return ", ".join(student["full_name"] for student in students) or "No students"
+
+
+def attendee_view(principal=None):
+    """The caller's AttendeeView, made once per request."""
+    principal = _principal(principal)
+    views = g.setdefault("attendee_views", {}) if has_request_context() else {}
+    key = (principal.user.id, principal.studio.id, principal.role)
+    if key not in views:
+        own = None if principal.role in STAFF else db.session.scalars(family_student_ids(principal)).all()
+        views[key] = AttendeeView(principal.studio, own)
+    return views[key]
 
 
 def _sees_everything(principal):
@@ -116,8 +168,8 @@ def may_request_cancellation(lesson, principal=None):
             and lesson.start_at > utcnow())
 
 
-def may_see_rate(principal=None):
-    """Lesson rates are what families pay: managers and parents see them."""
+def may_see_lesson_rate(principal=None):
+    """A lesson's rate (what the family pays for it) is for managers and parents."""
     principal = _principal(principal)
     return principal is not None and principal.role in MANAGERS | {PARENT}
 

@@ -6,7 +6,6 @@ UTC, so a 16:00 lesson stays at 16:00 local across DST changes.
 """
 from datetime import date, datetime, time, timedelta, timezone
 from typing import NamedTuple
-from zoneinfo import ZoneInfo
 
 from dateutil.rrule import MONTHLY, WEEKLY, rrule, weekday
 
@@ -26,10 +25,6 @@ class Occurrence(NamedTuple):
     day: date  # studio-local date of the occurrence
     start: datetime  # aware UTC
     end: datetime  # aware UTC
-
-
-def zone(name):
-    return ZoneInfo(name or "UTC")
 
 
 def is_nonexistent(naive, tz):
@@ -94,5 +89,3 @@ def horizon(today, weeks=HORIZON_WEEKS):
     return today + timedelta(weeks=weeks)
 
 
-def local_today(tz, now=None):
-    return (now or datetime.now(timezone.utc)).astimezone(tz).date()

@@ -5,11 +5,23 @@ Responses use the reference's shapes (`scheduled_start`, `scheduled_end`, `locat
 rates are shown to managers and parents only (what families pay).
 """
 from datetime import datetime
+from functools import cache
 
 from marshmallow import ValidationError, fields, post_dump, validate, validates_schema
 
-from app.core.pagination import ListQuerySchema, page_schema
-from app.core.schemas import BaseSchema, Money, UTCDateTime
+from app.core.pagination import ListQuerySchema, ordering_field, page_schema
+from app.core.schemas import (
+    URL,
+    BaseSchema,
+    ClockTime,
+    Money,
+    QueryBoolean,
+    StrictBoolean,
+    StudentRefSchema,
+    TeacherRefSchema,
+    UserRefSchema,
+    UTCDateTime,
+)
 from app.scheduling import policies
 from app.scheduling.models import (
     ATTENDANCE,
@@ -18,11 +30,12 @@ from app.scheduling.models import (
     LESSON_TYPES,
     RESERVATION_STATUSES,
     WEEKDAYS,
+    Lesson,
 )
+from app.scheduling.services.queries import LessonRow
 
 TEXT = validate.Length(max=200)
 NOTES = validate.Length(max=5000)
-URL = validate.Length(max=500)
 DURATION = validate.Range(5, 720, error="Must be between 5 and 720 minutes (12 hours).")
 
 
@@ -41,38 +54,26 @@ class LocalDate(fields.Date):
 class Weekday(fields.Field):
     """"monday" … "sunday" (also "tue", or 0 = Monday … 6), dumped as the full name."""
 
+    NAMES = {name: index for index, day in enumerate(WEEKDAYS) for name in (day, day[:3])}
+
+    def openapi_properties(self, converter):
+        if self.dump_only:
+            return {"type": "string", "enum": list(WEEKDAYS)}
+        return {"anyOf": [{"type": "string", "enum": list(self.NAMES)},
+                          {"type": "integer", "minimum": 0, "maximum": 6}]}
+
     def _serialize(self, value, attr, obj, **kwargs):
         return None if value is None else WEEKDAYS[value]
 
     def _deserialize(self, value, attr, data, **kwargs):
         if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 6:
             return value
-        if isinstance(value, str):
-            name = value.strip().lower()
-            for index, day in enumerate(WEEKDAYS):
-                if name in (day, day[:3]):
-                    return index
+        if isinstance(value, str) and value in self.NAMES:
+            return self.NAMES[value]
         raise ValidationError("Use a day name from \"monday\" to \"sunday\".")
 
 
 # ---------------------------------------------------------------- references
-
-class TeacherRefSchema(BaseSchema):
-    id = fields.UUID(dump_only=True)
-    first_name = fields.String(attribute="user.first_name", dump_only=True)
-    last_name = fields.String(attribute="user.last_name", dump_only=True)
-    full_name = fields.String(dump_only=True)
-    email = fields.String(dump_only=True)
-    calendar_color = fields.String(dump_only=True)
-
-
-class StudentRefSchema(BaseSchema):
-    id = fields.UUID(dump_only=True)
-    first_name = fields.String(dump_only=True)
-    last_name = fields.String(dump_only=True)
-    full_name = fields.String(dump_only=True)
-    instrument = fields.String(dump_only=True)
-
 
 class RoomRefSchema(BaseSchema):
     id = fields.UUID(dump_only=True)
@@ -80,16 +81,16 @@ class RoomRefSchema(BaseSchema):
 
 
 class AttendeeSchema(BaseSchema):
-    id = fields.UUID(attribute="student_id", dump_only=True, metadata={"description": "The student's id."})
-    first_name = fields.String(attribute="student.first_name", dump_only=True)
-    last_name = fields.String(attribute="student.last_name", dump_only=True)
-    full_name = fields.String(attribute="student.full_name", dump_only=True)
-    attendance = fields.String(dump_only=True, metadata={"description": ", ".join(ATTENDANCE)})
+    """A student of a lesson. Parents and students see another family's child by first name
+    only (id null, last name empty, attendance null), or not at all (the studio's
+    `classmate_names` setting)."""
 
-
-class UserRefSchema(BaseSchema):
-    id = fields.UUID(dump_only=True)
+    id = fields.UUID(dump_only=True, allow_none=True, metadata={"description": "The student's id."})
+    first_name = fields.String(dump_only=True)
+    last_name = fields.String(dump_only=True)
     full_name = fields.String(dump_only=True)
+    attendance = fields.String(dump_only=True, allow_none=True,
+                               metadata={"description": ", ".join(ATTENDANCE)})
 
 
 # ---------------------------------------------------------------- lessons
@@ -100,7 +101,7 @@ class LessonSchema(BaseSchema):
     student = fields.Nested(StudentRefSchema, dump_only=True, allow_none=True, metadata={
         "description": "The student of a one-student lesson; null for group lessons."})
     students = fields.List(fields.Nested(AttendeeSchema), attribute="attendees", dump_only=True,
-                           metadata={"description": "Every student, with their attendance."})
+                           metadata={"description": "Every student you may see, with their attendance."})
     scheduled_start = UTCDateTime(attribute="start_at", dump_only=True)
     scheduled_end = UTCDateTime(attribute="end_at", dump_only=True)
     duration_minutes = fields.Integer(dump_only=True)
@@ -122,19 +123,26 @@ class LessonSchema(BaseSchema):
     cancellation_outcome = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "no_charge, charged or makeup_credit (SPEC: cancellation policy)."})
     attendance_taken_at = UTCDateTime(dump_only=True, allow_none=True)
-    is_billed = fields.Boolean(dump_only=True)
+    is_billed = StrictBoolean(dump_only=True)
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
     warnings = fields.List(fields.String(), dump_only=True, metadata={
         "description": "Present on writes: things to know, such as a booking outside the "
                        "teacher's availability. The lesson is booked all the same."})
 
+    def get_attribute(self, obj, attr, default):
+        if attr == "attendees" and isinstance(obj, Lesson):
+            return policies.attendee_view().students(obj)
+        if attr == "title" and isinstance(obj, Lesson):
+            return policies.attendee_view().title(obj)
+        return super().get_attribute(obj, attr, default)
+
     def get_location(self, lesson):
         return lesson.place or None
 
     @post_dump
     def hide_rate(self, data, **kwargs):
-        if not policies.may_see_rate():
+        if not policies.may_see_lesson_rate():
             data.pop("rate", None)
         return data
 
@@ -143,6 +151,7 @@ LessonPageSchema = page_schema(LessonSchema)
 
 
 class LessonListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("scheduled_start", "status", "created_at")
     teacher = fields.UUID()
     student = fields.UUID()
     room = fields.UUID()
@@ -170,7 +179,7 @@ class LessonWriteSchema(BaseSchema):
     location = fields.String(validate=TEXT, metadata={
         "description": "Free text; a room's exact name books that room."})
     room = fields.UUID(allow_none=True)
-    online_url = fields.String(validate=URL)
+    online_url = URL()
     lesson_type = fields.String(validate=validate.OneOf(LESSON_TYPES))
     rate = Money(allow_none=True, metadata={"description": "Admins only; defaults from the "
                                             "student's or teacher's rate."})
@@ -187,13 +196,20 @@ class LessonWriteSchema(BaseSchema):
 class LessonCreateSchema(LessonWriteSchema):
     teacher = fields.UUID(required=True, metadata={"description": "Teacher profile id."})
     scheduled_start = UTCDateTime(required=True)
+    scheduled_end = UTCDateTime(metadata={
+        "description": "Without it (and without `duration_minutes`) the lesson lasts the "
+                       "student's default lesson length; for `students`, the first one's."})
+    rate = Money(allow_none=True, metadata={
+        "description": "Admins only. Defaults by the studio's pricing rule, pro rata by minutes: "
+                       "the student's default lesson rate is for their default lesson length "
+                       "(45 minutes at 45.00 makes a 30-minute lesson 30.00); without one, the "
+                       "teacher's hourly rate. Rounded half-up to the cent. A group lesson has "
+                       "no default rate."})
     lesson_type = fields.String(load_default="private", validate=validate.OneOf(LESSON_TYPES))
     makeup_credit = fields.UUID(metadata={"description": "A make-up credit this (makeup) lesson uses."})
 
     @validates_schema
-    def needs_end_and_student(self, data, **kwargs):
-        if "scheduled_end" not in data and "duration_minutes" not in data:
-            raise ValidationError("Send scheduled_end or duration_minutes.", "scheduled_end")
+    def needs_student(self, data, **kwargs):
         if "student" not in data and "students" not in data:
             raise ValidationError("Choose a student.", "student")
 
@@ -266,68 +282,59 @@ def _full_name(first_name, last_name):
     return f"{first_name} {last_name}".strip()
 
 
-class LessonDicts:
-    """What LessonSchema and CalendarEventSchema dump, built straight from the rows of
-    `services.lesson_rows_between` (ids are text already): marshmallow needs about a second
-    for a busy studio's week.
+LESSON_ROW_FIELDS = frozenset(LessonRow._fields)
 
-    Keep in step with the schemas; tests/scheduling/test_calendar_api.py compares the two.
+
+class LessonDicts:
+    """What `schema` (LessonSchema, or CalendarEventSchema for the calendar) dumps, built
+    straight from the rows of `services.lesson_rows_between` (ids are text already):
+    marshmallow needs about a second for a busy studio's week.
+
+    The fields, their keys, order and formats come from the schema itself: a field whose
+    attribute is a column of the rows is read (and formatted by the schema's own field unless
+    it is plain text); the others are built by the method named after them (`_teacher`,
+    `_location`...). A schema field that is neither stops the first use with a LookupError,
+    so a field added to the schema cannot be left out here. The dict of one lesson is made
+    by a function written once per use from that list, as fast as one written by hand.
+    tests/scheduling/test_calendar_api.py compares both paths over every kind of lesson.
     """
 
-    def __init__(self):
-        self.show_rate = policies.may_see_rate()
-        self.moments, self.amounts = _Formatted(UTCDateTime()), _Formatted(Money())
-        self.days = _Formatted(fields.Date())
+    ANSWERS_WRITES_ONLY = frozenset({"warnings"})
+    PLAIN = (fields.String, fields.UUID, fields.Boolean, fields.Integer)  # rows hold them as shown
+
+    def __init__(self, schema=None):
+        schema = schema or LessonSchema
+        hidden = self.ANSWERS_WRITES_ONLY | ({"rate"} if not policies.may_see_lesson_rate() else set())
         self.teachers, self.rooms = {}, {}
+        self.attendees = policies.attendee_view()
+        self.dump = self._compile(schema, hidden)
 
-    def lesson(self, row, attendees):
-        moments = self.moments
-        data = {
-            "id": row.id,
-            "teacher": self.teacher(row),
-            "student": self.student(row),
-            "students": [{
-                "id": attendee.attendee_id,
-                "first_name": attendee.attendee_first_name,
-                "last_name": attendee.attendee_last_name,
-                "full_name": _full_name(attendee.attendee_first_name, attendee.attendee_last_name),
-                "attendance": attendee.attendance,
-            } for attendee in attendees],
-            "scheduled_start": moments[row.start_at],
-            "scheduled_end": moments[row.end_at],
-            "duration_minutes": int((row.end_at - row.start_at).total_seconds() // 60),
-            "location": row.room_name if row.room_name is not None else (
-                row.location or ("Online" if row.online_url else None)),  # Lesson.place, or null
-            "room": self.room(row),
-            "online_url": row.online_url,
-            "lesson_type": row.lesson_type,
-            "status": row.status,
-            "rate": self.amounts[row.rate],
-            "notes": row.notes,
-            "recurring_pattern": row.series_id,
-            "occurrence_date": self.days[row.occurrence_date],
-            "rescheduled_from": row.rescheduled_from_id,
-            "cancellation_reason": row.cancellation_reason,
-            "cancelled_at": moments[row.cancelled_at],
-            "cancelled_by": row.cancelled_by_id,
-            "cancellation_outcome": row.cancellation_outcome,
-            "attendance_taken_at": moments[row.attendance_taken_at],
-            "is_billed": row.is_billed,
-            "created_at": moments[row.created_at],
-            "updated_at": moments[row.updated_at],
-        }  # `warnings` only answers writes
-        if not self.show_rate:
-            del data["rate"]
-        return data
+    def _compile(self, schema, hidden):
+        """dump(row, attendees) -> the schema's dict of that lesson."""
+        namespace, entries = {}, []
+        for name, field in _dump_fields(schema).items():
+            if name in hidden:
+                continue
+            built = getattr(self, f"_{name}", None)
+            if built is not None:
+                namespace[f"build_{name}"] = built
+                value = f"build_{name}(row, attendees)"
+            else:
+                column = field.attribute or name
+                if column not in LESSON_ROW_FIELDS:
+                    raise LookupError(f"LessonDicts cannot build {schema.__name__}.{name}: add its column "
+                                      f"to services.queries.LESSON_COLUMNS or a `_{name}` method.")
+                value = f"row.{column}"
+                if type(field) not in self.PLAIN:
+                    namespace[f"format_{name}"] = _Formatted(field)
+                    value = f"format_{name}[{value}]"
+            entries.append(f"{field.data_key or name!r}: {value}")
+        source = "def dump(row, attendees):\n    return {" + ", ".join(entries) + "}\n"
+        # Written only from the schema's field names and the rows' column names (identifiers).
+        exec(compile(source, f"<LessonDicts {schema.__name__}>", "exec"), namespace)  # noqa: S102 # nosec B102
+        return namespace["dump"]
 
-    def event(self, row, attendees):
-        data = self.lesson(row, attendees)
-        data["title"] = ", ".join([student["full_name"] for student in data["students"]]) or "No students"
-        data["start"], data["end"] = data["scheduled_start"], data["scheduled_end"]
-        data["color"] = row.teacher_color
-        return data
-
-    def teacher(self, row):
+    def _teacher(self, row, attendees):
         teacher = self.teachers.get(row.teacher_id)
         if teacher is None:
             teacher = self.teachers[row.teacher_id] = {
@@ -341,7 +348,7 @@ class LessonDicts:
         return teacher
 
     @staticmethod
-    def student(row):
+    def _student(row, attendees):
         if row.student_first_name is None:  # no one student (a group lesson)
             return None
         return {
@@ -352,7 +359,14 @@ class LessonDicts:
             "instrument": row.student_instrument,
         }
 
-    def room(self, row):
+    def _students(self, row, attendees):
+        """The attendees as the caller may see them (policies.AttendeeView: families see other
+        children by first name only, or not at all)."""
+        shown = (self.attendees.attendee(a.attendee_id, a.attendee_first_name, a.attendee_last_name,
+                                         a.attendance) for a in attendees)
+        return [attendee for attendee in shown if attendee is not None]
+
+    def _room(self, row, attendees):
         if row.room_name is None:
             return None
         room = self.rooms.get(row.room_id)
@@ -360,11 +374,40 @@ class LessonDicts:
             room = self.rooms[row.room_id] = {"id": row.room_id, "name": row.room_name}
         return room
 
+    @staticmethod
+    def _duration_minutes(row, attendees):
+        return int((row.end_at - row.start_at).total_seconds() // 60)
+
+    @staticmethod
+    def _location(row, attendees):  # Lesson.place, or null
+        if row.room_name is not None:
+            return row.room_name
+        return row.location or ("Online" if row.online_url else None)
+
+    def _title(self, row, attendees):
+        return self.attendees.title(students=self._students(row, attendees))
+
+    @staticmethod
+    def _color(row, attendees):
+        return row.teacher_color
+
+
+@cache
+def _dump_fields(schema):
+    """The fields `schema` dumps, in its order (one instance per schema class)."""
+    return dict(schema().dump_fields)
+
+
+def lesson_dicts(rows):
+    """LessonSchema's dump of each (lesson, attendees) of `services.lesson_rows`, in turn."""
+    dicts = LessonDicts()
+    return [dicts.dump(lesson, attendees) for lesson, attendees in rows]
+
 
 def calendar_events(rows):
     """CalendarEventSchema's dump of each of `services.lesson_rows_between`'s rows, in turn."""
-    dicts = LessonDicts()
-    return (dicts.event(lesson, attendees) for lesson, attendees in rows)
+    dicts = LessonDicts(CalendarEventSchema)
+    return (dicts.dump(lesson, attendees) for lesson, attendees in rows)
 
 
 # ---------------------------------------------------------------- recurring patterns
@@ -375,7 +418,7 @@ class RecurringPatternSchema(BaseSchema):
     student = fields.Nested(StudentRefSchema, dump_only=True)
     frequency = fields.String(dump_only=True)
     day_of_week = Weekday(dump_only=True)
-    time = fields.Time(attribute="start_time", dump_only=True, metadata={
+    time = ClockTime(attribute="start_time", dump_only=True, metadata={
         "description": "Wall-clock time in the studio's timezone."})
     duration_minutes = fields.Integer(dump_only=True)
     start_date = fields.Date(dump_only=True)
@@ -386,7 +429,7 @@ class RecurringPatternSchema(BaseSchema):
     lesson_type = fields.String(dump_only=True)
     rate = Money(dump_only=True, allow_none=True)
     notes = fields.String(dump_only=True)
-    is_active = fields.Boolean(dump_only=True)
+    is_active = StrictBoolean(dump_only=True)
     generated_until = fields.Date(dump_only=True, allow_none=True, metadata={
         "description": "Lessons exist up to this date; a daily job extends open-ended patterns."})
     ended_at = UTCDateTime(dump_only=True, allow_none=True)
@@ -398,7 +441,7 @@ class RecurringPatternSchema(BaseSchema):
 
     @post_dump
     def hide_rate(self, data, **kwargs):
-        if not policies.may_see_rate():
+        if not policies.may_see_lesson_rate():
             data.pop("rate", None)
         return data
 
@@ -410,12 +453,12 @@ class RecurringPatternFieldsSchema(BaseSchema):
     teacher = fields.UUID()
     frequency = fields.String(validate=validate.OneOf(FREQUENCIES))
     day_of_week = Weekday(metadata={"description": "\"monday\" … \"sunday\"."})
-    time = fields.Time(metadata={"description": "Wall-clock start time, like \"16:00:00\"."})
+    time = ClockTime(metadata={"description": "Wall-clock start time, like \"16:00:00\"."})
     duration_minutes = fields.Integer(strict=True, validate=DURATION)
     end_date = fields.Date(allow_none=True)
     room = fields.UUID(allow_none=True)
     location = fields.String(validate=TEXT)
-    online_url = fields.String(validate=URL)
+    online_url = URL()
     lesson_type = fields.String(validate=validate.OneOf([t for t in LESSON_TYPES if t != "makeup"]))
     rate = Money(allow_none=True, metadata={"description": "Admins only."})
     notes = fields.String(validate=NOTES)
@@ -426,7 +469,7 @@ class RecurringPatternCreateSchema(RecurringPatternFieldsSchema):
     student = fields.UUID(required=True)
     frequency = fields.String(load_default="weekly", validate=validate.OneOf(FREQUENCIES))
     day_of_week = Weekday(required=True, metadata={"description": "\"monday\" … \"sunday\"."})
-    time = fields.Time(required=True, metadata={"description": "Wall-clock start time, like \"16:00:00\"."})
+    time = ClockTime(required=True, metadata={"description": "Wall-clock start time, like \"16:00:00\"."})
     duration_minutes = fields.Integer(required=True, strict=True, validate=DURATION)
     start_date = fields.Date(required=True)
     lesson_type = fields.String(load_default="private",
@@ -439,9 +482,10 @@ class RecurringPatternUpdateSchema(RecurringPatternFieldsSchema):
 
 
 class RecurringPatternListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("start_date", "day_of_week", "created_at")
     teacher = fields.UUID()
     student = fields.UUID()
-    is_active = fields.Boolean()
+    is_active = QueryBoolean()
 
 
 # ---------------------------------------------------------------- rooms, reservations, closures
@@ -453,9 +497,9 @@ class RoomSchema(BaseSchema):
     equipment = fields.List(fields.String(validate=validate.Length(max=80)),
                             validate=validate.Length(max=50))
     description = fields.String(validate=validate.Length(max=2000))
-    is_bookable = fields.Boolean(metadata={
+    is_bookable = StrictBoolean(metadata={
         "description": "Students and teachers may reserve it for practice."})
-    is_active = fields.Boolean()
+    is_active = StrictBoolean()
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 
@@ -468,8 +512,9 @@ RoomPageSchema = page_schema(RoomSchema)
 
 
 class RoomListQuerySchema(ListQuerySchema):
-    is_bookable = fields.Boolean()
-    is_active = fields.Boolean()
+    ordering = ordering_field("name", "capacity", "created_at")
+    is_bookable = QueryBoolean()
+    is_active = QueryBoolean()
 
 
 class ReservationSchema(BaseSchema):
@@ -502,9 +547,10 @@ class ReservationUpdateSchema(BaseSchema):
 
 
 class ReservationListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("start_time", "created_at")
     room = fields.UUID()
     status = fields.String(validate=validate.OneOf(RESERVATION_STATUSES))
-    mine = fields.Boolean(metadata={"description": "Only your own reservations."})
+    mine = QueryBoolean(metadata={"description": "Only your own reservations."})
     start_date = LocalDate()
     end_date = LocalDate()
 
@@ -525,7 +571,7 @@ class ClosureUpdateSchema(ClosureSchema):
 
 
 class ClosureCreateSchema(ClosureSchema):
-    cancel_lessons = fields.Boolean(load_default=True, load_only=True, metadata={
+    cancel_lessons = StrictBoolean(load_default=True, load_only=True, metadata={
         "description": "Cancel the scheduled lessons on these days (no charge). Default true."})
 
 
@@ -533,6 +579,7 @@ ClosurePageSchema = page_schema(ClosureSchema)
 
 
 class ClosureListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("start_date", "name", "created_at")
     start_date = LocalDate(metadata={"description": "Closures ending on or after this date."})
     end_date = LocalDate(metadata={"description": "Closures starting on or before this date."})
 
@@ -557,7 +604,7 @@ class SlotSchema(BaseSchema):
 class FreeSlotsSchema(BaseSchema):
     teacher = fields.UUID(dump_only=True)
     duration_minutes = fields.Integer(dump_only=True)
-    availability_defined = fields.Boolean(dump_only=True, metadata={
+    availability_defined = StrictBoolean(dump_only=True, metadata={
         "description": "False when the teacher has no availability windows: 09:00–21:00 is searched."})
     slots = fields.List(fields.Nested(SlotSchema), dump_only=True)
 
@@ -587,6 +634,7 @@ class ReviewSchema(BaseSchema):
 
 
 class CancellationRequestListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("created_at")
     status = fields.String(validate=validate.OneOf(("pending", "approved", "declined")))
     lesson = fields.UUID()
 
@@ -607,12 +655,15 @@ MakeupCreditPageSchema = page_schema(MakeupCreditSchema)
 
 
 class MakeupCreditListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("expires_at", "created_at")
     student = fields.UUID()
+    family = fields.UUID(metadata={
+        "description": "A family's credits; with status=available, `count` is its balance."})
     status = fields.String(validate=validate.OneOf(("available", "used", "expired")))
 
 
 class CalendarFeedSchema(BaseSchema):
-    active = fields.Boolean(dump_only=True)
+    active = StrictBoolean(dump_only=True)
     url = fields.String(dump_only=True, allow_none=True, metadata={
         "description": "The private subscription URL; returned once, when created."})
     webcal_url = fields.String(dump_only=True, allow_none=True)

@@ -1,17 +1,12 @@
 """Loaders shared by the pages and the API: find an object the caller may see (404
 otherwise), and check they may change it (403 otherwise) — before any input is validated."""
 from app.core.errors import PermissionDenied
-from app.core.tenancy import get_or_404, scoped
+from app.core.tenancy import get_or_404
 from app.people.models import Student
-from app.people.policies import visible_students
-from app.scheduling.models import Lesson
-from app.scheduling.policies import restrict_lessons
+from app.people.services import visible_students
+from app.scheduling.services import visible_lesson
 from app.teaching import policies
 from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
-
-
-def visible_lesson(lesson_id):
-    return get_or_404(Lesson, lesson_id, stmt=restrict_lessons(scoped(Lesson)))
 
 
 def lesson_for_notes(lesson_id):
@@ -35,11 +30,6 @@ def editable_note(note_id):
 
 def visible_student(student_id):
     return get_or_404(Student, student_id, stmt=visible_students())
-
-
-def record_student(student_id):
-    """A student whose goals and practice the caller may read."""
-    return get_or_404(Student, student_id, stmt=policies.record_students())
 
 
 def student_for_goals(student_id):

@@ -7,15 +7,15 @@ may not see answers 404 — also when its id is the subject of a write (`lesson`
 `student` of a new goal or practice log). A visible object the caller may not change
 answers 403. Both come before the body is validated where the id is in the URL.
 """
-from functools import wraps
 
 from flask import g
 from flask.views import MethodView
 from sqlalchemy.orm import selectinload
 
-from app.core.api import Blueprint
+from app.core.api import Blueprint, loads, refused_when
 from app.core.pagination import apply_created_range, apply_ordering, paginate
 from app.core.permissions import requires
+from app.core.search import matches
 from app.core.tenancy import api_login_required, current_studio
 from app.teaching import access, policies, services
 from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
@@ -70,22 +70,8 @@ def _actor():
     return g.api_principal.user
 
 
-def loads(name, loader):
-    """Replace the URL's `<name>_id` by `loader(id)` before the body is parsed."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            kwargs[name] = loader(kwargs.pop(f"{name}_id"))
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
 def _search(stmt, column, text):
-    return stmt.where(column.ilike(f"%{text.strip()}%")) if text and text.strip() else stmt
+    return stmt.where(matches(text, column)) if text and text.strip() else stmt
 
 
 # ---------------------------------------------------------------- lesson notes
@@ -102,7 +88,7 @@ class LessonNotes(MethodView):
         """List the lesson notes you may read, newest first."""
         stmt = services.filter_notes(policies.visible_notes(), lesson=args.get("lesson"),
                                      student=args.get("student"), teacher=args.get("teacher"))
-        stmt = _search(stmt, LessonNote.summary, args.get("search"))
+        stmt = _search(stmt, LessonNote.search_text, args.get("search"))
         stmt = apply_created_range(stmt, LessonNote, args)
         stmt = apply_ordering(stmt, LessonNote, args.get("ordering"), NOTE_ORDERING, "-created_at")
         return paginate(stmt, args)
@@ -110,6 +96,11 @@ class LessonNotes(MethodView):
     @requires("notes.write")
     @notes_blp.arguments(LessonNoteCreateSchema)
     @notes_blp.response(201, LessonNoteSchema)
+    @notes_blp.alt_response(400, **refused_when(
+        "`lesson` is not one you may write notes for; `student` is not in the lesson, archived, or "
+        "missing for a group lesson.",
+        "`summary` is blank; `topics_covered`, `assignments`, `strengths`, `challenges` hold blank or"
+        " over-long items, or too many; `practice_target_minutes` is out of range."))
     @notes_blp.alt_response(403, **FORBIDDEN)
     @notes_blp.alt_response(404, **NOT_FOUND)
     @notes_blp.alt_response(409, **CONFLICT)
@@ -119,7 +110,7 @@ class LessonNotes(MethodView):
         return services.create_note(current_studio(), _actor(), lesson, **data)
 
 
-@notes_blp.route("/<note_id>")
+@notes_blp.route("/<uuid:note_id>")
 class LessonNoteItem(MethodView):
     @requires("notes.view")
     @loads("note", access.visible_note)
@@ -133,6 +124,9 @@ class LessonNoteItem(MethodView):
     @loads("note", access.editable_note)
     @notes_blp.arguments(LessonNoteFieldsSchema)
     @notes_blp.response(200, LessonNoteSchema)
+    @notes_blp.alt_response(400, **refused_when(
+        "`summary` is blank; `topics_covered`, `assignments`, `strengths`, `challenges` hold blank or"
+        " over-long items, or too many; `practice_target_minutes` is out of range."))
     @notes_blp.alt_response(403, **FORBIDDEN)
     @notes_blp.alt_response(404, **NOT_FOUND)
     def patch(self, data, note):
@@ -167,7 +161,7 @@ class Goals(MethodView):
             stmt = stmt.where(Goal.student_id == args["student"])
         if args.get("status"):
             stmt = stmt.where(Goal.status == args["status"])
-        stmt = _search(stmt, Goal.title, args.get("search"))
+        stmt = _search(stmt, Goal.search_text, args.get("search"))
         stmt = apply_created_range(stmt, Goal, args)
         stmt = apply_ordering(stmt, Goal, args.get("ordering"), GOAL_ORDERING, "-created_at")
         return paginate(stmt, args)
@@ -175,6 +169,8 @@ class Goals(MethodView):
     @requires("goals.manage")
     @goals_blp.arguments(GoalCreateSchema)
     @goals_blp.response(201, GoalSchema)
+    @goals_blp.alt_response(400, **refused_when(
+        "`student` is not one you may set goals for, or archived; `title` is blank."))
     @goals_blp.alt_response(403, **FORBIDDEN)
     @goals_blp.alt_response(404, **NOT_FOUND)
     def post(self, data):
@@ -183,7 +179,7 @@ class Goals(MethodView):
         return services.create_goal(current_studio(), _actor(), student, **data)
 
 
-@goals_blp.route("/<goal_id>")
+@goals_blp.route("/<uuid:goal_id>")
 class GoalItem(MethodView):
     @requires("goals.view")
     @loads("goal", access.visible_goal)
@@ -197,6 +193,8 @@ class GoalItem(MethodView):
     @loads("goal", access.managed_goal)
     @goals_blp.arguments(GoalUpdateSchema)
     @goals_blp.response(200, GoalSchema)
+    @goals_blp.alt_response(400, **refused_when(
+        "`title` is blank."))
     @goals_blp.alt_response(403, **FORBIDDEN)
     @goals_blp.alt_response(404, **NOT_FOUND)
     def patch(self, data, goal):
@@ -235,13 +233,15 @@ class LessonPlans(MethodView):
     @requires("lesson_plans.manage")
     @plans_blp.arguments(LessonPlanCreateSchema)
     @plans_blp.response(201, LessonPlanSchema)
+    @plans_blp.alt_response(400, **refused_when(
+        "`title` is blank."))
     @plans_blp.alt_response(403, **FORBIDDEN)
     def post(self, data):
         """Add a plan to the library (private unless `is_public`)."""
         return services.create_plan(current_studio(), _actor(), **data)
 
 
-@plans_blp.route("/<plan_id>")
+@plans_blp.route("/<uuid:plan_id>")
 class LessonPlanItem(MethodView):
     @requires("lesson_plans.view")
     @loads("plan", access.visible_plan)
@@ -255,6 +255,8 @@ class LessonPlanItem(MethodView):
     @loads("plan", access.editable_plan)
     @plans_blp.arguments(LessonPlanFieldsSchema)
     @plans_blp.response(200, LessonPlanSchema)
+    @plans_blp.alt_response(400, **refused_when(
+        "`title` is blank."))
     @plans_blp.alt_response(403, **FORBIDDEN)
     @plans_blp.alt_response(404, **NOT_FOUND)
     def patch(self, data, plan):
@@ -271,12 +273,14 @@ class LessonPlanItem(MethodView):
         services.delete_plan(current_studio(), _actor(), plan)
 
 
-@plans_blp.route("/<plan_id>/lessons")
+@plans_blp.route("/<uuid:plan_id>/lessons")
 class LessonPlanLessons(MethodView):
     @requires("lesson_plans.manage")
     @loads("plan", access.visible_plan)
     @plans_blp.arguments(LessonPlanAttachSchema)
     @plans_blp.response(201, LessonPlanAttachmentSchema)
+    @plans_blp.alt_response(400, **refused_when(
+        "`lesson` is not one you may plan."))
     @plans_blp.alt_response(403, **FORBIDDEN)
     @plans_blp.alt_response(404, **NOT_FOUND)
     @plans_blp.alt_response(409, **CONFLICT)
@@ -286,7 +290,7 @@ class LessonPlanLessons(MethodView):
         return services.attach_plan(current_studio(), _actor(), lesson, plan)
 
 
-@plans_blp.route("/<plan_id>/lessons/<lesson_id>")
+@plans_blp.route("/<uuid:plan_id>/lessons/<uuid:lesson_id>")
 class LessonPlanLesson(MethodView):
     @requires("lesson_plans.manage")
     @loads("plan", access.visible_plan)
@@ -314,7 +318,7 @@ class PracticeLogs(MethodView):
         """List the practice you may see (filters: student, start_date, end_date)."""
         stmt = services.filter_practice(policies.visible_practice(), student=args.get("student"),
                                         start_date=args.get("start_date"), end_date=args.get("end_date"))
-        stmt = _search(stmt, PracticeLog.note, args.get("search"))
+        stmt = _search(stmt, PracticeLog.search_text, args.get("search"))
         stmt = apply_created_range(stmt, PracticeLog, args)
         stmt = apply_ordering(stmt, PracticeLog, args.get("ordering"), PRACTICE_ORDERING, "-date")
         return paginate(stmt, args)
@@ -322,6 +326,10 @@ class PracticeLogs(MethodView):
     @requires("practice.record")
     @practice_blp.arguments(PracticeLogCreateSchema)
     @practice_blp.response(201, PracticeLogSchema)
+    @practice_blp.alt_response(400, **refused_when(
+        "`student` is not one you may log practice for, or archived; `date` is in the future (studio "
+        "time) or more than a year ago; `minutes` is out of range; `pieces` hold blank or over-long "
+        "items."))
     @practice_blp.alt_response(403, **FORBIDDEN)
     @practice_blp.alt_response(404, **NOT_FOUND)
     def post(self, data):
@@ -330,7 +338,7 @@ class PracticeLogs(MethodView):
         return services.record_practice(current_studio(), _actor(), student, **data)
 
 
-@practice_blp.route("/<log_id>")
+@practice_blp.route("/<uuid:log_id>")
 class PracticeLogItem(MethodView):
     @requires("practice.view")
     @loads("log", access.visible_log)
@@ -344,6 +352,9 @@ class PracticeLogItem(MethodView):
     @loads("log", access.changeable_log)
     @practice_blp.arguments(PracticeLogFieldsSchema)
     @practice_blp.response(200, PracticeLogSchema)
+    @practice_blp.alt_response(400, **refused_when(
+        "`date` is in the future (studio time) or more than a year ago; `minutes` is out of range; "
+        "`pieces` hold blank or over-long items."))
     @practice_blp.alt_response(403, **FORBIDDEN)
     @practice_blp.alt_response(404, **NOT_FOUND)
     def patch(self, data, log):

@@ -3,19 +3,18 @@ progress history, a small lesson-plan library, and practice logs for the past we
 import random
 import uuid
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
 from app.accounts.models import User
 from app.core.bulk import bulk_insert
 from app.core.db import utcnow
+from app.core.timeutil import local_today, studio_zone
 from app.extensions import db
 from app.people.models import Student, TeacherProfile
 from app.scheduling.models import Lesson, LessonAttendee
 from app.teaching import services
 from app.teaching.models import Goal, GoalProgress, LessonNote, PracticeLog
-from app.teaching.services.common import studio_today
 
 DEMO_TEACHERS = ("teacher@demo.test", "clara.piano@demo.test", "miguel.guitar@demo.test",
                  "priya.violin@demo.test")
@@ -144,7 +143,7 @@ def seed_plans(studio):
 
 def seed_practice(studio, rng):
     """Three weeks of practice for the Bennett children and a few others."""
-    today = studio_today(studio)
+    today = local_today(studio)
     parent = _user("parent@demo.test")
     names = [("Sam", "Bennett"), ("Lily", "Bennett"), ("Jakub", "Kowalski"), ("Hana", "Tanaka"),
              ("Chidi", "Okafor"), ("Minh", "Nguyen")]
@@ -164,7 +163,7 @@ def seed_practice(studio, rng):
 
 def seed_teaching(studio, size="small", progress=None):
     """Everything the teaching pages show in the demo studio."""
-    rng = random.Random(5)
+    rng = random.Random(5)  # seeded demo data, no secret # nosec B311
     now = utcnow()
     seed_notes(studio, rng, now)
     seed_goals(studio, now)
@@ -217,7 +216,7 @@ PRACTICE_PIECES = [["Scales"], ["Recital piece"], ["Etude", "Scales"], ["New pie
 def seed_large_notes(studio, now, *, share=NOTE_SHARE, seed=13):
     """Notes on most taught lessons, one per present student, written by the teacher within
     hours of the lesson; one in twenty is for parents only, one in twenty for the student."""
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # seeded demo data, no secret # nosec B311
     authors = dict(db.session.execute(select(TeacherProfile.id, TeacherProfile.user_id).where(
         TeacherProfile.studio_id == studio.id)).all())
     written = set(db.session.execute(select(LessonNote.lesson_id, LessonNote.student_id).where(
@@ -246,8 +245,8 @@ def seed_large_notes(studio, now, *, share=NOTE_SHARE, seed=13):
 def seed_large_goals(studio, now, *, seed=17):
     """Goals for about a third of the students, each with a history of progress every two
     weeks (reaching 100% achieves it), and four weeks of practice logs for half of them."""
-    rng = random.Random(seed)
-    today, tz = studio_today(studio), ZoneInfo(studio.timezone)
+    rng = random.Random(seed)  # seeded demo data, no secret # nosec B311
+    today, tz = local_today(studio), studio_zone(studio)
     students = db.session.execute(
         select(Student.id, TeacherProfile.user_id)
         .join(TeacherProfile, TeacherProfile.id == Student.primary_teacher_id)

@@ -2,7 +2,6 @@
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
-    DateField,
     IntegerField,
     SelectField,
     StringField,
@@ -10,6 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from app.core.forms import DateField
 from app.teaching.models import GOAL_STATUSES, MAX_PRACTICE_MINUTES
 
 LINES_HINT = "One per line."

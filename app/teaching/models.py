@@ -11,6 +11,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import IdMixin, TenantMixin, TimestampMixin, UTCDateTime, utcnow
+from app.core.search import Searchable
 from app.extensions import db
 
 GOAL_STATUSES = ("active", "achieved", "abandoned")
@@ -21,8 +22,10 @@ def _in(values):
     return "(" + ", ".join(f"'{v}'" for v in values) + ")"
 
 
-class LessonNote(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class LessonNote(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """The teacher's record of a lesson for one student; `summary` is Markdown."""
+
+    search_fields = ("summary",)
 
     lesson_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("lesson.id", ondelete="CASCADE")
@@ -73,8 +76,10 @@ class LessonNote(IdMixin, TimestampMixin, TenantMixin, db.Model):
         return f"<LessonNote {self.lesson_id} {self.student_id}>"
 
 
-class Goal(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class Goal(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """Something a student works towards, with progress 0–100 and its history."""
+
+    search_fields = ("title",)
 
     student_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("student.id", ondelete="CASCADE")
@@ -133,8 +138,10 @@ class GoalProgress(IdMixin, TimestampMixin, TenantMixin, db.Model):
     )
 
 
-class LessonPlan(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class LessonPlan(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """A reusable plan in the studio's library: private to its author or public to staff."""
+
+    search_fields = ("title",)
 
     title: Mapped[str] = mapped_column(sa.String(200))
     specialty: Mapped[str] = mapped_column(sa.String(60), default="")
@@ -177,8 +184,10 @@ class LessonPlanAttachment(IdMixin, TimestampMixin, TenantMixin, db.Model):
     )
 
 
-class PracticeLog(IdMixin, TimestampMixin, TenantMixin, db.Model):
+class PracticeLog(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     """Minutes a student practised on a (studio-local) day, and on what."""
+
+    search_fields = ("note",)
 
     student_id: Mapped[uuid.UUID] = mapped_column(
         sa.Uuid, sa.ForeignKey("student.id", ondelete="CASCADE")

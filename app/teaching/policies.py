@@ -19,9 +19,8 @@ from app.core.permissions import MANAGERS, PARENT, STUDENT, TEACHER
 from app.core.tenancy import current_principal, scoped
 from app.extensions import db
 from app.people.models import Student
-from app.people.policies import own_teacher_profile, visible_students
-from app.scheduling.models import Lesson, LessonAttendee
-from app.scheduling.policies import family_student_ids
+from app.people.services import own_teacher_profile, taught_student_ids, visible_students
+from app.scheduling.services import family_student_ids
 from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
 
 
@@ -31,22 +30,6 @@ def _principal(principal=None):
 
 def is_manager(principal=None):
     return _principal(principal).role in MANAGERS
-
-
-def taught_student_ids(principal=None):
-    """SELECT of the ids of the students a teacher teaches (primary teacher or in a lesson)."""
-    principal = _principal(principal)
-    own = own_teacher_profile(principal) if principal.role == TEACHER else None
-    if own is None:
-        return select(Student.id).where(false())
-    primary = select(Student.id).where(
-        Student.studio_id == principal.studio.id, Student.primary_teacher_id == own.id)
-    in_lessons = (
-        select(LessonAttendee.student_id)
-        .join(Lesson, Lesson.id == LessonAttendee.lesson_id)
-        .where(LessonAttendee.studio_id == principal.studio.id, Lesson.teacher_id == own.id)
-    )
-    return primary.union(in_lessons)
 
 
 def _family_student_ids(principal):
@@ -140,8 +123,6 @@ def teaches_student(student, principal=None):
     principal = _principal(principal)
     if principal.role != TEACHER:
         return False
-    from app.extensions import db
-
     return db.session.scalar(
         select(true()).where(Student.id == student.id, Student.id.in_(taught_student_ids(principal)))
     ) is not None

@@ -5,14 +5,14 @@ from datetime import timedelta
 from sqlalchemy.orm import defaultload, selectinload
 
 from app.core.db import utcnow
+from app.core.timeutil import local_today, week_bounds
 from app.extensions import db
 from app.people.models import Student
-from app.people.policies import own_teacher_profile
+from app.people.services import own_teacher_profile
 from app.scheduling.models import Lesson
 from app.scheduling.services import lesson_query
 from app.teaching import policies, services
 from app.teaching.models import Goal, LessonNote
-from app.teaching.services.common import studio_today, week_bounds
 
 RECENT_NOTES = 5
 ASSIGNMENT_LOOKBACK = 50  # notes searched for each child's latest assignments
@@ -57,8 +57,8 @@ def family_portal(principal):
     return Portal(
         students=students, notes=notes[:RECENT_NOTES],
         assignments=_latest_notes_with_assignments(notes, students), goals=goals,
-        practice=services.weekly_summary(studio, students, notes_stmt),
-        week=week_bounds(studio_today(studio)),
+        practice=services.weekly_summary(studio, students),
+        week=week_bounds(local_today(studio)),
     )
 
 

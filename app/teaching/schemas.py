@@ -6,9 +6,16 @@ lists of strings; goals carry `progress_percentage`. Objects are referred to by 
 """
 from marshmallow import fields, post_dump, validate
 
-from app.core.pagination import ListQuerySchema, page_schema
-from app.core.schemas import BaseSchema, UTCDateTime
-from app.scheduling.schemas import StudentRefSchema, TeacherRefSchema, UserRefSchema
+from app.core.pagination import ListQuerySchema, ordering_field, page_schema
+from app.core.schemas import (
+    BaseSchema,
+    QueryBoolean,
+    StrictBoolean,
+    StudentRefSchema,
+    TeacherRefSchema,
+    UserRefSchema,
+    UTCDateTime,
+)
 from app.teaching import policies
 from app.teaching.models import GOAL_STATUSES, MAX_PRACTICE_MINUTES
 
@@ -39,9 +46,9 @@ class LessonNoteSchema(BaseSchema):
     challenges = fields.List(fields.String(), dump_only=True)
     practice_target_minutes = fields.Integer(dump_only=True, allow_none=True, metadata={
         "description": "Minutes a week the assignments ask for."})
-    visible_to_student = fields.Boolean(dump_only=True, metadata={
+    visible_to_student = StrictBoolean(dump_only=True, metadata={
         "description": "Shown to staff only (families see only notes shown to them)."})
-    visible_to_parent = fields.Boolean(dump_only=True)
+    visible_to_parent = StrictBoolean(dump_only=True)
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
 
@@ -63,8 +70,8 @@ class LessonNoteFieldsSchema(BaseSchema):
     practice_target_minutes = fields.Integer(
         allow_none=True, validate=validate.Range(1, MAX_PRACTICE_MINUTES * 7), **STRICT_INT,
         metadata={"description": "Weekly practice minutes the assignments ask for."})
-    visible_to_student = fields.Boolean()
-    visible_to_parent = fields.Boolean()
+    visible_to_student = StrictBoolean()
+    visible_to_parent = StrictBoolean()
 
 
 class LessonNoteCreateSchema(LessonNoteFieldsSchema):
@@ -77,6 +84,7 @@ class LessonNoteCreateSchema(LessonNoteFieldsSchema):
 
 
 class LessonNoteListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("created_at", "updated_at")
     lesson = fields.UUID()
     student = fields.UUID()
     teacher = fields.UUID(metadata={"description": "Teacher profile id."})
@@ -127,6 +135,7 @@ class GoalUpdateSchema(GoalFieldsSchema):
 
 
 class GoalListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("title", "target_date", "progress_percentage", "created_at")
     student = fields.UUID()
     status = fields.String(validate=validate.OneOf(GOAL_STATUSES))
 
@@ -138,7 +147,7 @@ class LessonPlanSchema(BaseSchema):
     title = fields.String(dump_only=True)
     specialty = fields.String(dump_only=True)
     content = fields.String(dump_only=True, metadata={"description": "Markdown."})
-    is_public = fields.Boolean(dump_only=True, metadata={
+    is_public = StrictBoolean(dump_only=True, metadata={
         "description": "Public plans are shared with the studio's teachers; private ones are "
                        "for their author (and admins)."})
     author = fields.Nested(UserRefSchema, dump_only=True, allow_none=True)
@@ -151,7 +160,7 @@ class LessonPlanFieldsSchema(BaseSchema):
     specialty = fields.String(validate=validate.Length(max=60), metadata={
         "description": "Instrument or specialty, e.g. \"piano\"."})
     content = fields.String(validate=validate.Length(max=50_000), metadata={"description": "Markdown."})
-    is_public = fields.Boolean()
+    is_public = StrictBoolean()
 
 
 class LessonPlanCreateSchema(LessonPlanFieldsSchema):
@@ -159,8 +168,9 @@ class LessonPlanCreateSchema(LessonPlanFieldsSchema):
 
 
 class LessonPlanListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("title", "specialty", "created_at", "updated_at")
     specialty = fields.String(validate=validate.Length(max=60))
-    is_public = fields.Boolean()
+    is_public = QueryBoolean()
 
 
 class LessonPlanAttachSchema(BaseSchema):
@@ -201,6 +211,7 @@ class PracticeLogCreateSchema(PracticeLogFieldsSchema):
 
 
 class PracticeLogListQuerySchema(ListQuerySchema):
+    ordering = ordering_field("date", "minutes", "created_at")
     student = fields.UUID()
     start_date = fields.Date(metadata={"description": "Inclusive, studio-local."})
     end_date = fields.Date(metadata={"description": "Inclusive, studio-local."})

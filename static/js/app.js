@@ -50,3 +50,25 @@ document.addEventListener("submit", function (event) {
     form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
   }
 }, true);
+
+// A table wider than the screen scrolls in its .table-wrap: keyboard users reach it by Tab.
+(function () {
+  function markScrollable(root) {
+    (root || document).querySelectorAll(".table-wrap").forEach(function (wrap) {
+      if (wrap.scrollWidth > wrap.clientWidth + 1) {
+        var heading = wrap.closest("article, section");
+        heading = heading && heading.querySelector("h1, h2, h3");
+        wrap.setAttribute("tabindex", "0");
+        wrap.setAttribute("role", "region");
+        wrap.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
+      } else if (wrap.getAttribute("role") === "region") {
+        wrap.removeAttribute("tabindex");
+        wrap.removeAttribute("role");
+        wrap.removeAttribute("aria-label");
+      }
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () { markScrollable(); });
+  document.addEventListener("htmx:load", function (event) { markScrollable(event.detail.elt.parentNode || document); });
+  window.addEventListener("resize", function () { markScrollable(); });
+})();

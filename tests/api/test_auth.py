@@ -255,3 +255,75 @@ def test_a_token_signed_with_another_key_is_unauthorized_even_after_a_good_one(a
                         "not-the-studio-key-at-all-not-at-all", algorithm="HS256")
     assert forged.split(".")[1] == payload
     assert_unauthorized(client.get(ME, headers=bearer(forged)))
+
+
+def test_a_correctly_signed_access_token_without_expiry_is_unauthorized(app, client, teacher):
+    tokens = api_login(client, teacher.email)
+    claims = jwt.decode(tokens["access"], options={"verify_signature": False})
+    del claims["exp"]
+    eternal = jwt.encode(claims, app.config["JWT_SECRET_KEY"], algorithm="HS256")
+
+    assert_unauthorized(client.get(ME, headers=bearer(eternal)))
+
+
+def test_a_correctly_signed_refresh_token_without_expiry_is_unauthorized(app, client, teacher):
+    tokens = api_login(client, teacher.email)
+    claims = jwt.decode(tokens["refresh"], options={"verify_signature": False})
+    del claims["exp"]
+    eternal = jwt.encode(claims, app.config["JWT_SECRET_KEY"], algorithm="HS256")
+
+    assert_unauthorized(client.post(REFRESH, json={"refresh": eternal}))
+
+
+def test_logout_ends_the_access_token_at_once(client, teacher):
+    tokens = api_login(client, teacher.email)
+    assert client.get(ME, headers=bearer(tokens)).status_code == 200
+
+    assert client.post(LOGOUT, json={"refresh": tokens["refresh"]}).status_code == 204
+
+    assert_unauthorized(client.get(ME, headers=bearer(tokens)))
+
+
+def test_logout_ends_the_access_tokens_of_earlier_rotations_too(client, teacher):
+    first = api_login(client, teacher.email)
+    second = client.post(REFRESH, json={"refresh": first["refresh"]}).json
+
+    client.post(LOGOUT, json={"refresh": second["refresh"]})
+
+    assert_unauthorized(client.get(ME, headers=bearer(first)))
+    assert_unauthorized(client.get(ME, headers=bearer(second)))
+
+
+def test_logout_spares_the_access_tokens_of_other_sign_ins(client, teacher):
+    phone = api_login(client, teacher.email)
+    laptop = api_login(client, teacher.email)
+
+    client.post(LOGOUT, json={"refresh": phone["refresh"]})
+
+    assert client.get(ME, headers=bearer(laptop)).status_code == 200
+
+
+def test_family_revocation_ends_its_access_tokens_at_once(client, teacher):
+    first = api_login(client, teacher.email)
+    second = client.post(REFRESH, json={"refresh": first["refresh"]}).json
+    assert client.get(ME, headers=bearer(second)).status_code == 200
+
+    assert_unauthorized(client.post(REFRESH, json={"refresh": first["refresh"]}))  # a replay
+
+    assert_unauthorized(client.get(ME, headers=bearer(second)))
+
+
+def test_an_access_token_without_its_sign_in_is_unauthorized(app, client, teacher):
+    tokens = api_login(client, teacher.email)
+    claims = jwt.decode(tokens["access"], options={"verify_signature": False})
+    claims.pop("sid", None)
+    orphan = jwt.encode(claims, app.config["JWT_SECRET_KEY"], algorithm="HS256")
+
+    assert_unauthorized(client.get(ME, headers=bearer(orphan)))
+
+
+def test_the_api_description_of_logout_says_it_takes_effect_at_once(client):
+    logout = client.get("/api/openapi.json").json["paths"]["/api/v1/auth/logout"]["post"]
+
+    assert "at once" in logout["description"]
+    assert "access token" in logout["description"]

@@ -17,4 +17,4 @@ def test_far_dates_are_a_validation_error(client, studio_setup, query):
 
     assert response.status_code == 400, response.json
     assert response.json["code"] == "VALIDATION_ERROR"
-    assert any("between 1000 and 9000" in m for ms in response.json["field_errors"].values() for m in ms)
+    assert any("between 1900 and 2200" in m for ms in response.json["field_errors"].values() for m in ms)

@@ -1,7 +1,8 @@
-"""Rate-limit counters in Redis are shared by every process (SPEC §6: scaling out).
+"""Rate-limit counters are shared by every process (SPEC §6: scaling out), in Redis and in
+the database store used without Redis (app/core/ratelimit_storage.py).
 
 One app runs in this process, a second one in a child process; both count against the same
-Redis keys. (Two apps inside one process would prove nothing: the Limiter extension object is
+store. (Two apps inside one process would prove nothing: the Limiter extension object is
 shared, so they would share a budget even with in-memory storage.)
 """
 import json
@@ -54,24 +55,30 @@ def client_ip(client_ips):
     return client_ips[0]
 
 
+@pytest.fixture(params=["redis", "database"])
+def storage(request, app):
+    """The URI of a store both processes count in: Redis, or the database's own store."""
+    return REDIS_URL if request.param == "redis" else app.config["RATELIMIT_STORAGE_URI"]
+
+
 @pytest.fixture()
-def redis_app(app, database_url, client_ips):
-    connection = redis.Redis.from_url(REDIS_URL)
-    connection.ping()
-    redis_app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
-                           RATELIMIT_STORAGE_URI=REDIS_URL)
-    yield redis_app
-    for ip in client_ips:
-        for pattern in (f"*/ip:{ip}/*", f"*/login/{ip}|*"):  # API budget, login limit
-            for key in connection.scan_iter(match=pattern):
-                connection.delete(key)
-    connection.close()
-    limiter.init_app(app)  # the shared extension goes back to the session app's memory storage
+def shared_app(app, database_url, client_ips, storage):
+    shared_app = create_app("testing", SQLALCHEMY_DATABASE_URI=database_url,
+                            RATELIMIT_STORAGE_URI=storage)
+    yield shared_app
+    limiter.init_app(app)  # the shared extension goes back to the session app's storage
+    if storage == REDIS_URL:  # the database store is reset after every test
+        connection = redis.Redis.from_url(REDIS_URL)
+        for ip in client_ips:  # API budget, login limits
+            for pattern in (f"*/ip:{ip}/*", f"*/login/{ip}|*", f"*/login-address/{ip}/*"):
+                for key in connection.scan_iter(match=pattern):
+                    connection.delete(key)
+        connection.close()
 
 
-def run_other_process(database_url, client_ip, email):
-    result = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", OTHER_PROCESS, database_url, REDIS_URL, client_ip, email],
+def run_other_process(database_url, storage, client_ip, email):
+    result = subprocess.run(  # noqa: S603 - our own interpreter and script # nosec B603
+        [sys.executable, "-c", OTHER_PROCESS, database_url, storage, client_ip, email],
         cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
         capture_output=True, text=True, timeout=120, check=False,
     )
@@ -79,14 +86,14 @@ def run_other_process(database_url, client_ip, email):
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_two_processes_share_one_api_budget_in_redis(redis_app, database_url, client_ips):
+def test_two_processes_share_one_api_budget(shared_app, database_url, storage, client_ips):
     client_ip, stranger_ip = client_ips
-    client = redis_app.test_client()
+    client = shared_app.test_client()
     env = {"REMOTE_ADDR": client_ip}
     first = client.get(STUDIOS, environ_base=env)
     assert first.headers["X-RateLimit-Remaining"] == "99"
 
-    other = run_other_process(database_url, client_ip, "shared@example.test")
+    other = run_other_process(database_url, storage, client_ip, "shared@example.test")
 
     # The other process saw this one's request, and this one sees the other's nine.
     assert other["remaining"] == "96"
@@ -96,13 +103,13 @@ def test_two_processes_share_one_api_budget_in_redis(redis_app, database_url, cl
     assert stranger.headers["X-RateLimit-Remaining"] == "99"
 
 
-def test_two_processes_share_the_login_limit_in_redis(redis_app, database_url, client_ip):
-    client = redis_app.test_client()
+def test_two_processes_share_the_login_limit(shared_app, database_url, storage, client_ip):
+    client = shared_app.test_client()
     env = {"REMOTE_ADDR": client_ip}
     for _ in range(4):
         client.post(LOGIN, json={"email": "shared@example.test", "password": "x"}, environ_base=env)
 
-    other = run_other_process(database_url, client_ip, "shared@example.test")
+    other = run_other_process(database_url, storage, client_ip, "shared@example.test")
 
     assert other["logins"] == [401] * 6
     eleventh = client.post(LOGIN, json={"email": "shared@example.test", "password": "x"}, environ_base=env)

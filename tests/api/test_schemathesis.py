@@ -1,78 +1,253 @@
-"""schemathesis over the whole OpenAPI spec: no 5xx, every response as documented.
+"""schemathesis over the whole OpenAPI document, every check on, against a populated studio.
 
-New endpoints are covered as soon as they are in /api/openapi.json. Examples are bounded and
-derandomized so the run stays fast and reproducible. Each operation is a subtest of its own.
+Every operation is driven with schema-valid input (it must be accepted: 2xx, or 401/403/404/
+409/429) and with schema-violating input (it must be refused), and every response must be as
+documented: status code, headers, content type and body. Ids in path parameters are drawn from
+the studio's real rows, so items are found, changed and deleted, not only missed. A stateful
+run then follows the links schemathesis finds in the document (create -> get/patch/delete).
 
-(schemathesis' own pytest loader, `schemathesis.pytest.from_fixture`, relies on a pytest
-internal that pytest 9 removed, so operations are driven through `as_strategy()` here.)
+A schema-valid request may still break a rule JSON Schema cannot state (another row, today's
+date, two fields together). Only operations whose 400 response lists such rules (see
+app.core.api.refused_when) may answer 400 to valid input, and only about the fields their
+list names: the `documented_rule` check below holds them to it.
+
+Examples are bounded and derandomized so the run stays fast and reproducible;
+SCHEMATHESIS_MAX_EXAMPLES=100 makes a deeper run. (schemathesis' own pytest loader relies on
+a pytest internal that pytest 9 removed, so operations are driven through `as_strategy()`.)
 """
 import os
+import re
+import uuid
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import schemathesis
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
-from schemathesis.specs.openapi.checks import positive_data_acceptance
+from schemathesis.config import SchemathesisConfig
+from schemathesis.core.failures import Failure
 
+from app.core.api import RULES_INTRO
 from app.extensions import db
 from tests import factories
-from tests.conftest import api_login, bearer
+from tests.conftest import _clean_database, api_login, bearer
 
 # Examples per operation and mode; SCHEMATHESIS_MAX_EXAMPLES=100 makes a deeper run.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", 10))
-# Schema-valid input can still break a business rule (a taken email, a wrong current
-# password, an unknown IANA timezone): 400 is right there, so "valid data is accepted" is off.
-# Everything else runs: no 5xx, documented status codes, headers and bodies, invalid input
-# rejected, auth enforced.
-EXCLUDED_CHECKS = [positive_data_acceptance]
 SETTINGS = settings(derandomize=True, deadline=None, database=None,
                     suppress_health_check=list(HealthCheck))
 # Invalid input is rejected early and simply, so fewer negative examples find what there is.
 EXAMPLES = {GenerationMode.POSITIVE: MAX_EXAMPLES, GenerationMode.NEGATIVE: max(1, MAX_EXAMPLES // 2)}
+# What "valid input is accepted" means (schemathesis' default), plus 400 where the document
+# lists the rules that can refuse valid input.
+ACCEPTED = ["2xx", "401", "403", "404", "409", "429"]
+SPEC = "/api/openapi.json"
+
+
+# ------------------------------------------------------------------ a populated studio
+
+def _populate():
+    """A studio with some of everything, so that ids in paths can be real."""
+    from app.billing.services import send_invoice
+
+    make = factories.Maker()
+    studio = factories.StudioFactory(name="Schemathesis Studio")
+    admin = make.member(studio, "admin")
+    make.member(studio, "student")
+    teachers = [make.teacher(studio, hourly_rate="50.00") for _ in range(3)]
+    rooms = [make.room(studio) for _ in range(2)]
+    today = factories.studio_today()
+    make.closure(studio, today + timedelta(days=200), today + timedelta(days=202))
+    students = []
+    for _ in range(3):
+        family = make.family(studio, guardians=[make.member(studio, "parent")])
+        students += [make.student(studio, family=family) for _ in range(2)]
+    now = datetime.now(timezone.utc).replace(minute=0, second=0, microsecond=0)
+    for day, (teacher, student) in enumerate(zip(teachers * 2, students, strict=True)):
+        past = make.lesson(studio, teacher=teacher, students=[student], room=rooms[day % 2],
+                           start=now - timedelta(days=day + 2), status="completed")
+        make.lesson(studio, teacher=teacher, students=[student], start=now + timedelta(days=day + 2))
+        make.note(past, author=teacher.user)
+        make.goal(student)
+        make.practice(student)
+    make.plan(studio, teachers[0].user)
+    invoices = [make.invoice(studio, family=student.family) for student in students[::2]]
+    for invoice in invoices[1:]:
+        send_invoice(studio, None, invoice)
+    make.payment(studio, invoices[1], "20.00")
+    db.session.commit()
+    return admin.email
+
+
+# Path parameter -> the model whose ids fill it.
+def _id_sources():
+    from app.billing.models import Invoice, Payment
+    from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
+    from app.scheduling.models import (
+        CancellationRequest,
+        Lesson,
+        MakeupCredit,
+        RecurringSeries,
+        Room,
+        RoomReservation,
+        StudioClosure,
+    )
+    from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
+
+    return {
+        "teacher_id": TeacherProfile, "student_id": Student, "family_id": Family,
+        "guardian_id": FamilyGuardian, "lesson_id": Lesson, "series_id": RecurringSeries,
+        "room_id": Room, "reservation_id": RoomReservation, "closure_id": StudioClosure,
+        "request_id": CancellationRequest, "credit_id": MakeupCredit, "note_id": LessonNote,
+        "goal_id": Goal, "plan_id": LessonPlan, "log_id": PracticeLog, "invoice_id": Invoice,
+        "payment_id": Payment,
+    }
+
+
+def real_ids(app):
+    """Ids of the rows there are now (earlier operations create and delete some)."""
+    with app.app_context():
+        return {name: [str(i) for i in db.session.scalars(db.select(model.id).limit(50))]
+                for name, model in _id_sources().items()}
 
 
 @pytest.fixture()
 def admin_headers(app, client):
-    """An admin of a studio with a few members; no context stays pushed during the run."""
     with app.app_context():
-        studio = factories.StudioFactory(name="Schemathesis Studio")
-        maker = factories.Maker()
-        admin = maker.member(studio, "admin")
-        for role in ("teacher", "parent", "student"):
-            maker.member(studio, role)
-        db.session.commit()
-        email = admin.email
+        email = _populate()
     return bearer(api_login(client, email))
 
 
 @pytest.fixture()
 def generous_rate_limits(app, monkeypatch):
-    """Hundreds of requests in a few seconds: keep the budgets out of the way."""
+    """Thousands of requests in a few minutes: keep the budgets out of the way."""
     for name in ("RATELIMIT_API_AUTHENTICATED", "RATELIMIT_API_ANONYMOUS"):
         monkeypatch.setitem(app.config, name, "1000000/hour")
     monkeypatch.setitem(app.config, "RATELIMIT_LOGIN", "1000000/minute")
 
 
-def operations(app):
-    schema = schemathesis.openapi.from_wsgi("/api/openapi.json", app)
-    found = [result.ok() for result in schema.get_all_operations()]
-    assert len(found) >= 10
-    return found
+# ------------------------------------------------------------------ the document
+
+def rules_of(operation):
+    """The fields an operation's 400 says valid input can still be refused about, or None."""
+    response = (operation.get("responses") or {}).get("400") or {}
+    description = response.get("description") or ""
+    if not description.startswith(RULES_INTRO):
+        return None
+    return set(re.findall(r"`([A-Za-z0-9_]+)", description))
+
+
+def load_schema(app):
+    """The document, with 400 counted as acceptance where it lists the rules behind it."""
+    document = app.test_client().get(SPEC).json
+    overrides = [
+        {"include-path": path, "include-method": method.upper(),
+         "checks": {"positive_data_acceptance": {"expected-statuses": [*ACCEPTED, "400"]}}}
+        for path, item in document["paths"].items() for method, operation in item.items()
+        if method != "parameters" and rules_of(operation) is not None
+    ]
+    config = SchemathesisConfig.from_dict({"operations": overrides} if overrides else {})
+    return document, schemathesis.openapi.from_wsgi(SPEC, app, config=config)
+
+
+def documented_rule(document):
+    """A 400 to schema-valid input names only fields the operation's 400 lists."""
+
+    def check(ctx, response, case):
+        if response.status_code != 400 or case.meta is None or not case.meta.generation.mode.is_positive:
+            return None
+        operation = document["paths"][case.operation.path][case.method.lower()]
+        named = rules_of(operation)
+        if named is None:
+            return None  # no rules listed: positive_data_acceptance already refuses any 400
+        refused = {_field_of(name) for name in response.json().get("field_errors", {})}
+        if not refused <= named:
+            raise Failure(operation=case.operation.label, title="Undocumented rule",
+                          message=f"Valid input refused about {sorted(refused - named)}: "
+                                  f"{response.json()}; the 400 lists {sorted(named)}.")
+        return None
+
+    return check
+
+
+def _field_of(error_name):
+    """The field an error is about: `settings.late_fee` -> settings, `1.weekday` -> weekday."""
+    return next((part for part in error_name.split(".") if not part.isdigit()), error_name)
+
+
+# ------------------------------------------------------------------ operation by operation
+
+def with_real_ids(case, data, ids, mode):
+    """Point path parameters at real rows (most of the time; a random id must answer 404)."""
+    for name, value in (case.path_parameters or {}).items():
+        if not ids.get(name):
+            continue
+        if mode is GenerationMode.NEGATIVE and not _is_uuid(value):
+            continue  # the invalid part of this case
+        if data.draw(st.integers(0, 4), label=f"real {name}"):
+            case.path_parameters[name] = data.draw(st.sampled_from(ids[name]), label=name)
+    return case
+
+
+def _is_uuid(value):
+    try:
+        uuid.UUID(str(value))
+    except ValueError:
+        return False
+    return True
+
+
+def exercise(operation, mode, ids, **call):
+    """A Hypothesis test of one operation in one mode, with ids drawn from `ids`."""
+
+    @settings(SETTINGS, max_examples=EXAMPLES[mode])
+    @given(case=operation.as_strategy(generation_mode=mode), data=st.data())
+    def check(case, data):
+        case = with_real_ids(case, data, ids, mode)
+        case.call_and_validate(**call)
+
+    return check
 
 
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_api_answers_as_documented(app, client, admin_headers, generous_rate_limits, subtests, mode):
-    for operation in operations(app):
+    document, schema = load_schema(app)
+    rule_check = documented_rule(document)
+    operations = [result.ok() for result in schema.get_all_operations()]
+    assert len(operations) >= 100
+    for operation in operations:
         with subtests.test(operation=operation.label):
-
-            @settings(SETTINGS, max_examples=EXAMPLES[mode])
-            @given(case=operation.as_strategy(generation_mode=mode))
-            def check(case):
-                case.call_and_validate(headers=admin_headers, session=client,
-                                       excluded_checks=EXCLUDED_CHECKS)
-
+            check = exercise(operation, mode, real_ids(app), headers=admin_headers, session=client,
+                             additional_checks=[rule_check])
             try:
                 check()
             except Unsatisfiable:
                 assert mode is GenerationMode.NEGATIVE  # no parameters or body to get wrong
+
+
+# ------------------------------------------------------------------ stateful: follow the links
+
+def test_api_workflows_follow_the_documents_links(app, client, generous_rate_limits):
+    """Each scenario starts from the same populated studio, so Hypothesis can replay one."""
+    document, schema = load_schema(app)
+    rule_check = documented_rule(document)
+
+    class Workflow(schema.as_state_machine()):
+        def setup(self):
+            with app.app_context():
+                _clean_database()
+                email = _populate()
+            self.headers = bearer(api_login(client, email))
+
+        def get_call_kwargs(self, case):
+            return {"headers": self.headers}
+
+        def validate_response(self, response, case, additional_checks=None, **kwargs):
+            # `headers` tells the auth checks which credentials are ours to take away.
+            case.validate_response(response, headers=self.headers, additional_checks=[rule_check],
+                                   transport_kwargs=kwargs, recorder=self.recorder)
+
+    Workflow.run(settings=settings(SETTINGS, max_examples=max(5, MAX_EXAMPLES),
+                                   stateful_step_count=6))

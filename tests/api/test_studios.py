@@ -196,7 +196,7 @@ def test_patch_of_another_studio_is_impossible(client, setup):
 
 @pytest.mark.parametrize(("body", "field"), [
     ({"timezone": "Mars/Olympus_Mons"}, "timezone"),
-    ({"settings": {"timezone": "EST5EDT-not"}}, "timezone"),
+    ({"settings": {"timezone": "EST5EDT-not"}}, "settings.timezone"),
     ({"currency": "XYZ"}, "currency"),
     ({"currency": "US"}, "currency"),
     ({"locale": "zz_ZZ"}, "locale"),
@@ -232,3 +232,27 @@ def test_studios_require_authentication(client):
     assert client.get(STUDIOS).status_code == 401
     assert client.get(CURRENT).status_code == 401
     assert client.patch(CURRENT, json={"name": "x"}).status_code == 401
+
+
+def test_the_studio_details_are_settings_read_and_changed_over_the_api(client, setup):
+    headers = bearer(token(client, setup, "admin"))
+    details = {"address_line1": "12 Elm Street", "city": "Springfield", "region": "IL",
+               "postal_code": "62701", "country": "United States", "tax_id": "US-99-1234567",
+               "payment_instructions": "Bank transfer: IBAN DE89 3704 0044 0532 0130 00"}
+
+    response = client.patch(CURRENT, json={"settings": details}, headers=headers)
+
+    assert response.status_code == 200
+    settings = response.json["settings"]
+    assert {key: settings[key] for key in details} == details
+    assert settings["address_line2"] == "" and settings["has_logo"] is False
+    assert reload(setup.studio).payment_instructions == details["payment_instructions"]
+    assert client.get(CURRENT, headers=headers).json["settings"]["tax_id"] == "US-99-1234567"
+
+
+def test_a_too_long_tax_id_is_refused_with_the_field_named(client, setup):
+    response = client.patch(CURRENT, json={"settings": {"tax_id": "X" * 41}},
+                            headers=bearer(token(client, setup, "admin")))
+
+    assert response.status_code == 400
+    assert "settings.tax_id" in response.json["field_errors"]

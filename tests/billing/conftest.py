@@ -1,11 +1,12 @@
 """Billing test set-up: a studio with an admin, a teacher, and two families with children."""
-from datetime import datetime, time, timedelta, timezone
+from datetime import time
 from decimal import Decimal
 
 import pytest
 
+from app.core.timeutil import add_months, local_today, month_end, month_start, zone
 from app.extensions import db
-from app.scheduling.recurrence import local_to_utc, zone
+from app.scheduling.recurrence import local_to_utc
 
 
 class Billing:
@@ -44,16 +45,15 @@ class Billing:
         return local_to_utc(day, time(hour, minute), self.tz)
 
     def today(self):
-        return datetime.now(timezone.utc).astimezone(self.tz).date()
+        return local_today(self.studio)
 
     def last_month(self):
-        first_this = self.today().replace(day=1)
-        last = first_this - timedelta(days=1)
-        return last.replace(day=1), last
+        first = add_months(month_start(self.today()), -1)
+        return first, month_end(first)
 
     def next_month(self):
-        first_next = (self.today().replace(day=1) + timedelta(days=32)).replace(day=1)
-        return first_next, (first_next + timedelta(days=32)).replace(day=1) - timedelta(days=1)
+        first = add_months(month_start(self.today()), 1)
+        return first, month_end(first)
 
     def lesson(self, student, day, status="completed", minutes=45, rate=None, **fields):
         students = student if isinstance(student, list) else [student]

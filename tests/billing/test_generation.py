@@ -162,3 +162,21 @@ def test_voiding_or_deleting_frees_the_lessons_for_billing_again(bill):
     assert invoice.line_items[0].lesson_id == lesson.id  # kept for the record
     again = services.generate_invoices(bill.studio, bill.admin, first, last)
     assert len(again.created) == 1
+
+
+def test_the_default_period_is_last_month_after_attendance_else_next_month(bill):
+    from datetime import date
+
+    bill.studio.billing_mode = "after_attended"
+    assert services.default_period(bill.studio, date(2027, 1, 15)) == (date(2026, 12, 1), date(2026, 12, 31))
+    bill.studio.billing_mode = "in_advance"
+    assert services.default_period(bill.studio, date(2027, 1, 31)) == (date(2027, 2, 1), date(2027, 2, 28))
+
+
+def test_every_invoice_falls_due_by_the_studios_terms(bill):
+    from datetime import date, timedelta
+
+    bill.studio.invoice_due_days = 10
+    assert services.due_date_for(bill.studio, date(2027, 1, 25)) == date(2027, 2, 4)
+    invoice = bill.make.invoice(bill.studio, bill.family)
+    assert invoice.due_date == invoice.issue_date + timedelta(days=10)

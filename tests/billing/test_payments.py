@@ -107,3 +107,17 @@ def test_credit_used_elsewhere_cannot_be_refunded_again(bill, sent):
     assert refund.amount == D("-245.87")
     assert list(services.credits([bill.family.id]).values()) == [D("0.00")]
     assert db.session.scalar(select(Payment).where(Payment.refund_of_id == payment.id)) == refund
+
+
+def test_a_payment_dated_by_day_is_taken_at_local_noon_and_today_is_now(bill, sent):
+    from datetime import datetime, timedelta, timezone
+
+    from app.core.timeutil import local_noon, local_today
+
+    earlier = local_today(bill.studio) - timedelta(days=3)
+    dated = services.record_payment(bill.studio, bill.admin, invoice=sent, amount="10.00",
+                                    method="cash", paid_on=earlier)
+    assert dated.paid_at == local_noon(bill.studio, earlier)
+    today = services.record_payment(bill.studio, bill.admin, invoice=sent, amount="10.00",
+                                    method="cash", paid_on=local_today(bill.studio))
+    assert abs(today.paid_at - datetime.now(timezone.utc)) < timedelta(minutes=1)

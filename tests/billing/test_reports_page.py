@@ -9,6 +9,7 @@ import pytest
 
 from app.billing.services import reports
 from app.billing.views.reports import OUTSTANDING_ROWS
+from app.core.timeutil import local_today
 from app.extensions import db
 from tests.conftest import web_login
 
@@ -57,7 +58,7 @@ def test_a_short_outstanding_list_has_no_cap_note(admin_client, bill):
 
 def test_outstanding_ages_and_limit_match_the_invoices(bill):
     _owing_families(bill, 3)
-    today = reports.local_today(bill.studio) + timedelta(days=50)  # 14-day terms: 36 days past due
+    today = local_today(bill.studio) + timedelta(days=50)  # 14-day terms: 36 days past due
 
     rows, totals = reports.outstanding(bill.studio, today=today, limit=2)
 

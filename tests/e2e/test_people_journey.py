@@ -41,7 +41,7 @@ def add_child(page, first_name, instrument, shoot=None):
 def test_admin_adds_a_family_with_two_children(page, live_url, shoot, axe_check, studio_with_admin):
     login_in_browser(page, live_url, "office@allegro.test", PASSWORD)
 
-    page.get_by_role("link", name="Families").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Families", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Families")
     axe_check(page)
     page.get_by_role("button", name="Add a family").click()
@@ -71,7 +71,7 @@ def test_admin_adds_a_family_with_two_children(page, live_url, shoot, axe_check,
     shoot(page, "people-family-phone")
     page.set_viewport_size(DESKTOP)
 
-    page.get_by_role("link", name="Students", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Students", exact=True).click()
     expect(page.locator("#results")).to_contain_text("3 students")
     page.wait_for_load_state("load")  # htmx listens from here on; typing earlier went unheard
     page.get_by_label("Search").fill("rivera")

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
+from app.core.timeutil import local_today, studio_zone
 from app.extensions import db
-from app.scheduling.services.common import local_today, studio_zone
 from tests.e2e.conftest import DESKTOP, PHONE, login_in_browser
 from tests.factories import PASSWORD
 
@@ -29,7 +29,7 @@ def studio(make):
 def test_weekly_series_cancel_one_and_mark_another_attended(page, live_url, studio, shoot, axe_check):
     today = studio.today.isoformat()
     login_in_browser(page, live_url, studio.admin.email, PASSWORD)
-    page.get_by_role("link", name="Calendar", exact=True).click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Calendar", exact=True).click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Calendar")
     axe_check(page)
 

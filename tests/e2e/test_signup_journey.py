@@ -31,7 +31,7 @@ def test_owner_signs_up_logs_out_and_logs_in(page, live_url, shoot, axe_check):
     shoot(page, "dashboard-owner-phone")
     page.set_viewport_size({"width": 1366, "height": 900})
 
-    page.locator("summary[aria-label='Account menu']").click()
+    page.locator("summary[aria-label$=', account menu']").click()
     page.get_by_role("button", name="Sign out").click()
     page.wait_for_url(f"{live_url}/login")
     assert "You are signed out." in page.locator(".flashes").inner_text()

@@ -45,7 +45,7 @@ def journey(make):
 
 
 def _sign_out(page):
-    page.locator("summary[aria-label='Account menu']").click()
+    page.locator("summary[aria-label$=', account menu']").click()
     page.get_by_role("button", name="Sign out").click()
 
 

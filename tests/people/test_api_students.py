@@ -65,7 +65,7 @@ def test_accepting_the_invitation_links_the_student(client, people, app):
     ).get_json()
     with app.test_request_context():
         invitation = db.session.scalar(select(Invitation).where(Invitation.email == "kid@example.test"))
-        from app.accounts.services import _token_hash  # noqa: F401 - the stored hash cannot be reversed
+        from app.accounts.services.invitations import _token_hash  # noqa: F401 - the stored hash cannot be reversed
 
         invitation.token_hash = _token_hash("known-token")
         accept_invitation("known-token", first_name="Kid", password="a-good-password")
@@ -144,7 +144,7 @@ def test_duplicate_emails_and_bad_dates(client, people):
         )
         assert bad.status_code == 400 and "date_of_birth" in bad.get_json()["field_errors"]
     future = client.post(
-        "/api/v1/students", headers=headers, json={"first_name": "D", "date_of_birth": "2999-01-01"}
+        "/api/v1/students", headers=headers, json={"first_name": "D", "date_of_birth": "2199-01-01"}
     )
     assert future.get_json()["field_errors"]["date_of_birth"] == ["The birth date cannot be in the future."]
     weak = client.post(
@@ -248,3 +248,10 @@ def test_login_students_keep_their_sign_in_email(client, people):
     response = client.patch(url, headers=headers, json={"email": "changed@example.test"})
     assert response.status_code == 400
     assert "signs in as" in response.get_json()["field_errors"]["email"][0]
+
+
+def test_a_foreign_student_is_404_whatever_the_body_says(client, people):
+    headers = headers_for(client, people.users["admin"])
+    response = client.patch(f"/api/v1/students/{people.foreign_student.id}", headers=headers,
+                            json={"date_of_birth": "not a date"})
+    assert response.status_code == 404, response.get_json()

@@ -149,6 +149,24 @@ def test_inviting_a_new_teacher_answers_202_and_the_profile_appears_on_acceptanc
     assert response.get_json()["invitation"]["email"] == "invited@example.test"
     invitation = db.session.scalar(select(Invitation).where(Invitation.email == "invited@example.test"))
     assert invitation.role == "teacher"
+    teacher_id = response.get_json()["teacher"]["id"]
+    listed = client.get("/api/v1/teachers?search=ivy", headers=headers).get_json()["results"]
+    assert [t["id"] for t in listed] == [teacher_id]
+
+
+def test_a_teacher_without_a_login_is_added_with_invite_false_and_can_be_booked(client, people):
+    headers = headers_for(client, people.users["admin"])
+    response = client.post("/api/v1/teachers", headers=headers, json={
+        "user": {"email": "nolog@example.test", "first_name": "Noor", "invite": False},
+        "instruments": ["Oud"]})
+    assert response.status_code == 201, response.get_json()
+    assert response.get_json()["instruments"] == ["oud"]
+    assert db.session.scalar(select(Invitation).where(Invitation.email == "nolog@example.test")) is None
+    student = client.get("/api/v1/students", headers=headers).get_json()["results"][0]
+    booked = client.post("/api/v1/lessons", headers=headers, json={
+        "teacher": response.get_json()["id"], "student": student["id"],
+        "scheduled_start": "2030-04-02T20:00:00Z", "duration_minutes": 30})
+    assert booked.status_code == 201, booked.get_json()
 
 
 def test_teacher_may_edit_own_profile_but_not_the_rate(client, people):

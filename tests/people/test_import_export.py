@@ -169,7 +169,7 @@ def test_commit_creates_families_guardians_and_students(make, studio, admin, tea
     assert sorted(s.first_name for s in family.students) == ["Emma", "Ivy", "Jack"]
     emma = next(s for s in family.students if s.first_name == "Emma")
     assert emma.date_of_birth.isoformat() == "2012-03-04" and emma.primary_teacher_id == teacher.id
-    assert emma.instrument == "piano"
+    assert emma.instrument == "Piano", "kept as typed"
     jack = next(s for s in family.students if s.first_name == "Jack")
     assert jack.email is None, "the parent's address stays on the parent"
     ivy = next(s for s in family.students if s.first_name == "Ivy")

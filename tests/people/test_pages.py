@@ -5,7 +5,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from app.accounts.models import Invitation
+from app.accounts.models import Invitation, User
 from app.extensions import db
 from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
 from tests.conftest import csrf_token, web_login
@@ -369,13 +369,41 @@ def test_add_teacher_for_member_and_by_invitation(client, people):
     assert member.headers["Location"].endswith(f"/teachers/{profile.id}/edit")
     invited = client.post(
         "/teachers/new",
-        data={"csrf_token": token, "email": "new@example.test", "first_name": "New"},
+        data={"csrf_token": token, "email": "new@example.test", "first_name": "New", "invite": "y"},
         follow_redirects=True,
     )
-    assert "Invitation sent to new@example.test." in text(invited)
-    assert "Invited, waiting for an answer" in text(invited)
+    assert "New is on the teachers list and can be booked. Invitation sent to new@example.test." \
+        in text(invited)
+    listing = text(client.get("/teachers"))
+    assert "Invited, waiting for an answer" in listing and ">New<" in listing
+    no_login = client.post("/teachers/new", data={
+        "csrf_token": token, "email": "solo@example.test", "first_name": "Solo", "instruments": "Harp"})
+    solo = db.session.scalar(select(TeacherProfile).join(TeacherProfile.user).where(
+        User.email == "solo@example.test"))
+    assert no_login.headers["Location"].endswith(f"/teachers/{solo.id}/edit")
+    assert solo.instruments == ["harp"]
+    assert db.session.scalar(select(Invitation).where(Invitation.email == "solo@example.test")) is None
     wrong = client.post("/teachers/new", data={"csrf_token": token, "email": people.users["parent"].email})
     assert wrong.status_code == 422 and "Make them a teacher in Members first." in text(wrong)
+
+
+def test_a_teacher_added_before_joining_accepts_and_signs_in_as_that_teacher(client, app, people):
+    from app.messaging.models import OutboxEmail
+
+    token = signed_in(client, people.users["admin"], "/teachers/new")
+    client.post("/teachers/new", data={"csrf_token": token, "email": "wait@example.test",
+                                       "first_name": "Wanda", "invite": "y"})
+    profile = db.session.scalar(select(TeacherProfile).join(TeacherProfile.user).where(
+        User.email == "wait@example.test"))
+    mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == "wait@example.test"))
+    link = re.search(r"/invitations/[A-Za-z0-9_-]+", mail.body_text).group(0)
+    visitor = app.test_client()
+    page = text(visitor.get(link))
+    assert 'name="password"' in page and 'value="Wanda"' in page
+    response = visitor.post(link, data={"csrf_token": csrf_token(visitor, link), "first_name": "Wanda",
+                                        "password": "a-good-password"})
+    assert response.status_code == 302
+    assert visitor.get("/me/teaching").headers["Location"].endswith(f"/teachers/{profile.id}")
 
 
 def test_teacher_edits_own_profile_without_rate_field(client, people):

@@ -1,5 +1,6 @@
 """People services, called directly."""
 
+import re
 from datetime import time
 from decimal import Decimal
 
@@ -7,9 +8,11 @@ import pytest
 from sqlalchemy import select
 
 from app.accounts.models import Invitation, Membership
+from app.accounts.services import accept_invitation, authenticate
 from app.core.audit import AuditLog
-from app.core.errors import Conflict, PermissionDenied, ValidationFailed
+from app.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
 from app.extensions import db
+from app.messaging.models import OutboxEmail
 from app.people import services
 from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
 
@@ -58,9 +61,36 @@ def test_add_teacher_for_existing_admin_creates_a_profile(studio, admin):
     assert "teacher.created" in audit_actions(studio)
 
 
-def test_add_teacher_with_unknown_email_invites(studio, admin):
-    teacher, invitation = services.add_teacher(studio, admin, "new@example.test", first_name="New")
-    assert teacher is None and invitation.role == "teacher"
+def test_add_teacher_with_unknown_email_invites_and_is_bookable_at_once(studio, admin):
+    teacher, invitation = services.add_teacher(studio, admin, "new@example.test", first_name="New",
+                                               instruments=["Cello"])
+    assert invitation.role == "teacher" and invitation.email == "new@example.test"
+    assert teacher.full_name == "New" and teacher.instruments == ["cello"] and teacher.is_active
+    assert services.teacher_choices(studio) == [(str(teacher.id), "New")]
+    assert teacher.user.password_hash is None  # no one signs in as them before accepting
+    assert teacher.user.membership_in(studio.id) is None
+
+
+def test_a_teacher_without_a_login_is_added_without_an_invitation(studio, admin):
+    teacher, invitation = services.add_teacher(studio, admin, "solo@example.test", first_name="Solo",
+                                               invite=False)
+    assert invitation is None and services.teacher_choices(studio) == [(str(teacher.id), "Solo")]
+    assert db.session.scalar(select(Invitation).where(Invitation.studio_id == studio.id)) is None
+
+
+def test_accepting_the_invitation_links_the_waiting_profile_and_sets_the_password(make, studio, admin):
+    teacher, _invitation = services.add_teacher(studio, admin, "late@example.test", first_name="Late")
+    mail = db.session.scalar(select(OutboxEmail).where(OutboxEmail.to_address == "late@example.test"))
+    link_token = re.search(r"/invitations/([A-Za-z0-9_-]+)", mail.body_text).group(1)
+    for attempt in ("", "a-good-password"):
+        with pytest.raises(NotAuthenticated):
+            authenticate("late@example.test", attempt)
+    user, membership = accept_invitation(link_token, first_name="Lena", last_name="Late",
+                                         password="a-good-password")
+    assert user.id == teacher.user_id and membership.role == "teacher"
+    assert services.find_teacher_for_user(studio, user).id == teacher.id
+    assert user.full_name == "Lena Late"
+    assert authenticate("late@example.test", "a-good-password").id == user.id
 
 
 def test_add_teacher_refuses_parents_and_duplicates(make, studio, admin):
@@ -71,6 +101,30 @@ def test_add_teacher_refuses_parents_and_duplicates(make, studio, admin):
     teacher = make.teacher(studio)
     with pytest.raises(ValidationFailed):
         services.add_teacher(studio, admin, teacher.email)
+
+
+@pytest.mark.parametrize("role", ["owner", "admin"])
+def test_an_owner_or_admin_who_teaches_is_on_the_teachers_list(make, studio, role):
+    manager = make.member(studio, role, first_name="Olive")
+    teacher = services.set_teaching(studio, manager, teaches=True)
+    assert teacher.user_id == manager.id and teacher.is_active
+    assert services.teacher_choices(studio) == [(str(teacher.id), teacher.full_name)]
+    assert services.teaches(studio, manager)
+
+
+def test_saying_you_teach_no_longer_archives_your_profile_and_saying_it_again_restores_it(
+        make, studio, admin):
+    teacher = services.set_teaching(studio, admin, teaches=True)
+    services.set_teaching(studio, admin, teaches=False)
+    assert not teacher.is_active and services.teacher_choices(studio) == []
+    assert not services.teaches(studio, admin)
+    assert services.set_teaching(studio, admin, teaches=True) is teacher and teacher.is_active
+
+
+def test_only_owners_and_admins_say_they_teach(make, studio):
+    parent = make.member(studio, "parent")
+    with pytest.raises(PermissionDenied):
+        services.set_teaching(studio, parent, teaches=True)
 
 
 def test_update_teacher_normalizes_tags_and_audits_rates(make, studio, admin):
@@ -193,7 +247,7 @@ def test_create_family_with_a_primary_contact_adds_a_guardian(make, studio, admi
     )
     assert family.name == "Lee Family" and family.billing_email == "lee@example.test"
     assert [g.user_id for g in family.guardians] == [parent.id]
-    assert family.balance == Decimal("0.00")
+    assert services.family_balance(family) == Decimal("0.00")
     assert services.balances([family]) == {family.id: Decimal("0.00")}
 
 

@@ -4,8 +4,9 @@ from datetime import datetime, time, timedelta, timezone
 
 import pytest
 
+from app.core.timeutil import zone
 from app.extensions import db
-from app.scheduling.recurrence import local_to_utc, zone
+from app.scheduling.recurrence import local_to_utc
 
 
 class Studio:
@@ -85,7 +86,11 @@ def bearer_for(user):
     minting it directly keeps the authorization matrix fast."""
     from flask_jwt_extended import create_access_token
 
-    token = create_access_token(identity=str(user.id), additional_claims={"sv": user.session_version})
+    from app.accounts.services.sign_ins import start_sign_in
+
+    sign_in = start_sign_in(user, "api")
+    db.session.commit()
+    token = create_access_token(identity=str(user.id), additional_claims={"sid": str(sign_in.id)})
     return {"Authorization": f"Bearer {token}"}
 
 

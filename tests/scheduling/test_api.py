@@ -1,6 +1,7 @@
 """The scheduling JSON API: shapes, filters, errors and actions."""
 
 from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
@@ -8,6 +9,7 @@ from sqlalchemy import select
 from app.extensions import db
 from app.people.models import TeacherAvailability
 from app.scheduling.models import Lesson
+from tests.factories import studio_today
 
 DAY = date(2030, 4, 2)  # a Tuesday in the future; New York is at UTC-4 then
 ISO = "%Y-%m-%dT%H:%M:%SZ"
@@ -55,6 +57,26 @@ def test_duration_minutes_may_replace_the_end(client, tokens, world):
         },
     )
     assert response.status_code == 201 and response.json["duration_minutes"] == 45
+
+
+def test_without_an_end_the_lesson_lasts_the_students_default_length_at_their_rate(
+        client, tokens, world):
+    world.student.default_lesson_minutes, world.student.default_lesson_rate = 45, Decimal("45.00")
+    db.session.commit()
+    response = client.post("/api/v1/lessons", headers=tokens["admin"], json={
+        "teacher": str(world.teacher.id), "student": str(world.student.id),
+        "scheduled_start": iso(world.at(DAY, 16)),
+    })
+    assert response.status_code == 201, response.json
+    assert (response.json["duration_minutes"], response.json["scheduled_end"], response.json["rate"]) == (
+        45, "2030-04-02T20:45:00Z", "45.00")
+
+
+def test_a_shorter_lesson_than_the_students_default_is_priced_pro_rata(client, tokens, world):
+    world.student.default_lesson_minutes, world.student.default_lesson_rate = 45, Decimal("45.00")
+    db.session.commit()
+    response = book(client, tokens, world, minutes=30)
+    assert response.status_code == 201 and response.json["rate"] == "30.00"
 
 
 def test_a_clash_is_409_with_every_conflict_named(client, tokens, world):
@@ -318,7 +340,7 @@ def test_recurring_pattern_errors(client, tokens, world):
 
 
 def test_deleting_a_pattern_ends_it(client, tokens, world):
-    soon = date.today() + timedelta(days=7)
+    soon = studio_today() + timedelta(days=7)
     created = client.post(
         "/api/v1/recurring-patterns",
         headers=tokens["admin"],

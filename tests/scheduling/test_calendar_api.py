@@ -9,13 +9,15 @@ from decimal import Decimal
 
 import pytest
 from flask import jsonify
+from marshmallow import fields
 
+from app.core.schemas import UTCDateTime
 from app.core.tenancy import current_principal
 from app.extensions import db
 from app.scheduling import services
 from app.scheduling.api.common import json_array
 from app.scheduling.models import RecurringSeries
-from app.scheduling.schemas import CalendarEventSchema
+from app.scheduling.schemas import CalendarEventSchema, LessonDicts, LessonSchema
 
 MONDAY = date(2030, 4, 1)  # New York is at UTC-4 that week
 SUNDAY = MONDAY + timedelta(days=6)
@@ -140,8 +142,6 @@ def _list_dump(app, headers, query):
     from app.core.pagination import apply_ordering
     from app.scheduling.api.lessons import ORDERING
     from app.scheduling.models import Lesson
-    from app.scheduling.schemas import LessonSchema
-
     args = dict(part.split("=") for part in query.split("&")) if query else {}
     with app.app_context(), app.test_request_context("/api/v1/lessons", headers=headers):
         stmt = services.filter_lessons(select(Lesson), current_principal(), start_date=MONDAY,
@@ -175,3 +175,55 @@ def test_events_are_encoded_in_batches_as_one_array(app, count):
         assert response.mimetype == "application/json" and response.get_data().endswith(b"]\n")
         assert json.loads(response.get_data()) == jsonify(items).json  # Decimal as jsonify writes it
         assert ("Zoë".encode() in response.get_data()) == bool(count)  # UTF-8, not \u escapes
+
+
+@pytest.mark.parametrize("role", ["owner", "teacher", "parent", "student"])
+@pytest.mark.parametrize("schema", [LessonSchema, CalendarEventSchema])
+def test_both_paths_give_every_field_of_every_kind_of_lesson(app, tokens, world, make, role, schema):
+    """The same week through the fast path (rows -> LessonDicts) and through the schema
+    (ORM objects -> dump), field by field: private, group, cancelled, rescheduled, with and
+    without a room, with and without a rate, as each role (rates differ by role)."""
+    _week_of_lessons(world, make)
+    with app.app_context(), app.test_request_context("/api/v1/lessons", headers=tokens[role]):
+        principal = current_principal()
+        lessons = services.lessons_between(principal, MONDAY, SUNDAY)
+        expected = {item["id"]: item for item in schema(many=True).dump(lessons)}
+        rows = services.lesson_rows_between(principal, MONDAY, SUNDAY)
+        dicts = LessonDicts(schema)
+        built = {item["id"]: item for item in (dicts.dump(row, attendees) for row, attendees in rows)}
+    assert expected and built.keys() == expected.keys()
+    if role == "owner":  # the owner sees the whole week: every kind is compared
+        lessons = expected.values()
+        assert {i["lesson_type"] for i in lessons} == {"private", "group", "makeup", "recital"}
+        assert {i["status"] for i in lessons} == {"scheduled", "cancelled", "completed"}
+        assert {i["room"] is None for i in lessons} == {i["rescheduled_from"] is None for i in lessons} \
+            == {i["rate"] is None for i in lessons} == {True, False}
+    for lesson_id, item in expected.items():
+        assert list(built[lesson_id]) == list(item), lesson_id
+        for name, value in item.items():
+            assert built[lesson_id][name] == value, (lesson_id, name)
+    assert all(("rate" in item) == (role in ("owner", "parent")) for item in built.values())
+
+
+class _WithMood(LessonSchema):
+    mood = fields.String(dump_only=True)
+
+
+class _WithBookedAt(LessonSchema):
+    booked_at = UTCDateTime(attribute="created_at", dump_only=True)
+
+
+def test_a_field_added_to_the_schema_is_built_or_refused_never_left_out(app, tokens, world, make):
+    """A new schema field the rows hold is read and formatted by the schema's own field; one
+    they do not hold stops the fast path instead of silently missing from its answers."""
+    make.lesson(world.studio, world.teacher, [world.student], start=world.at(MONDAY, 16))
+    db.session.commit()
+    with app.app_context(), app.test_request_context("/api/v1/lessons", headers=tokens["owner"]):
+        with pytest.raises(LookupError, match="_WithMood.mood"):
+            LessonDicts(_WithMood)
+        principal = current_principal()
+        [(row, attendees)] = list(services.lesson_rows_between(principal, MONDAY, SUNDAY))
+        [lesson] = services.lessons_between(principal, MONDAY, SUNDAY)
+        built = LessonDicts(_WithBookedAt).dump(row, attendees)
+        assert built == _WithBookedAt().dump(lesson)
+    assert built["booked_at"].endswith("Z")

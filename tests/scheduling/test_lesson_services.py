@@ -17,17 +17,14 @@ from app.scheduling.models import MakeupCredit
 DAY = date(2030, 3, 5)  # a Tuesday in the future, before that year's DST change (UTC-5)
 
 
-def _book(s, teacher=None, students=None, start=None, minutes=30, **fields):
+def _book(s, teacher=None, students=None, start=None, minutes=30, makeup_credit=None,
+          confirm_warnings=True, **fields):
     start = start or s.at(DAY, 16)
-    return services.schedule_lesson(
-        s.studio,
-        s.admin,
-        teacher=teacher or s.teacher,
-        students=students or [s.student],
-        start=start,
-        end=start + timedelta(minutes=minutes),
-        **fields,
-    )
+    placement = services.Placement(teacher=teacher or s.teacher, students=tuple(students or [s.student]),
+                                   **fields)
+    return services.schedule_lesson(s.studio, s.admin, placement, start=start,
+                                    end=start + timedelta(minutes=minutes), makeup_credit=makeup_credit,
+                                    confirm_warnings=confirm_warnings)
 
 
 # ---------------------------------------------------------------- conflicts
@@ -243,6 +240,16 @@ def test_a_makeup_lesson_uses_the_credit_and_cancelling_it_gives_it_back(sched):
     assert credit.used_by_lesson_id is None and makeup.cancellation_outcome == "no_charge"
 
 
+def test_a_lesson_that_uses_a_credit_is_a_makeup_lesson_whatever_its_type_said(sched):
+    lesson = _book(sched).lesson
+    with time_machine.travel(lesson.start_at - timedelta(hours=2)):
+        services.cancel_lesson(sched.studio, sched.admin, lesson, "Sick")
+    credit = db.session.scalar(select(MakeupCredit))
+    makeup = _book(sched, start=sched.at(DAY + timedelta(days=2), 16), lesson_type="private",
+                   makeup_credit=credit.id).lesson
+    assert makeup.lesson_type == "makeup" and credit.used_by_lesson_id == makeup.id
+
+
 def test_a_credit_is_for_its_own_student(sched):
     lesson = _book(sched).lesson
     with time_machine.travel(lesson.start_at - timedelta(hours=2)):
@@ -326,7 +333,8 @@ def test_billed_lessons_are_never_changed(sched):
     with pytest.raises(Conflict):
         services.cancel_lesson(sched.studio, sched.admin, lesson)
     with pytest.raises(Conflict):
-        services.update_lesson(sched.studio, sched.admin, lesson, start=sched.at(DAY, 18))
+        services.update_lesson(sched.studio, sched.admin, lesson,
+                               services.LessonChanges(start=sched.at(DAY, 18)))
 
 
 # ---------------------------------------------------------------- requests and reminders
@@ -364,3 +372,37 @@ def test_cancelling_a_lesson_settles_the_open_request(sched):
         request = services.request_cancellation(sched.studio, sched.parent, lesson, "Concert")
         services.reschedule_lesson(sched.studio, sched.admin, lesson, start=sched.at(DAY, 18))
     assert (request.status, request.response) == ("approved", "The lesson was moved.")
+
+
+# ---------------------------------------------------------------- the student's defaults
+
+
+def test_without_an_end_the_lesson_lasts_the_students_default_length(sched):
+    sched.student.default_lesson_minutes = 45
+    placement = services.Placement(teacher=sched.teacher, students=(sched.student,))
+    lesson = services.schedule_lesson(sched.studio, sched.admin, placement, start=sched.at(DAY, 16),
+                                      end=None).lesson
+    assert lesson.end_at - lesson.start_at == timedelta(minutes=45)
+
+
+def test_a_group_without_an_end_lasts_the_first_students_default_length(sched):
+    sched.student.default_lesson_minutes = 60
+    sched.sibling.default_lesson_minutes = 30
+    placement = services.Placement(teacher=sched.teacher, students=(sched.student, sched.sibling),
+                                   lesson_type="group")
+    lesson = services.schedule_lesson(sched.studio, sched.admin, placement, start=sched.at(DAY, 16),
+                                      end=None).lesson
+    assert lesson.end_at - lesson.start_at == timedelta(minutes=60)
+
+
+@pytest.mark.parametrize("minutes, rate", [(45, "45.00"), (30, "30.00"), (60, "60.00"), (50, "50.00")])
+def test_the_students_rate_is_for_their_default_length_and_pro_rata_otherwise(sched, minutes, rate):
+    sched.student.default_lesson_minutes = 45
+    sched.student.default_lesson_rate = Decimal("45.00")
+    assert _book(sched, minutes=minutes).lesson.rate == Decimal(rate)
+
+
+def test_the_pro_rata_rate_rounds_half_up_to_the_cent(sched):
+    sched.student.default_lesson_minutes = 45
+    sched.student.default_lesson_rate = Decimal("40.00")
+    assert _book(sched, minutes=20).lesson.rate == Decimal("17.78")

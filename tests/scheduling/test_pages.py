@@ -3,15 +3,16 @@
 import json
 import re
 from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 
 import pytest
 from sqlalchemy import select
 
+from app.core.timeutil import local_today
 from app.extensions import db
 from app.people.models import TeacherAvailability
 from app.scheduling import services
 from app.scheduling.models import Lesson, RecurringSeries, Room, RoomReservation, StudioClosure
-from app.scheduling.services.common import local_today
 from tests.conftest import csrf_token, web_login
 
 HTMX = {"HX-Request": "true"}
@@ -126,6 +127,67 @@ def test_booking_from_a_free_slot_is_prefilled(client, world):
     body = text(client.get(f"/lessons/new?date={DAY}&time=16:30&teacher={world.teacher.id}", headers=HTMX))
     assert "<html" not in body and f'value="{DAY}"' in body and 'value="16:30"' in body
     assert f'<option selected value="{world.teacher.id}">' in body
+
+
+def _usual_lesson(world, minutes=45, rate="45.00"):
+    world.student.default_lesson_minutes, world.student.default_lesson_rate = minutes, Decimal(rate)
+    db.session.commit()
+
+
+def test_booking_for_a_student_fills_their_length_and_rate(client, world):
+    _usual_lesson(world)
+    signed_in(client, world.admin)
+    body = text(client.get(f"/lessons/new?date={DAY}&time=16:30&student={world.student.id}", headers=HTMX))
+    assert re.search(r'id="duration_minutes"[^>]*value="45"', body)
+    assert re.search(r'id="rate"[^>]*placeholder="45.00"', body)
+    assert "Usual lesson: 45 min at $45.00" in body
+
+
+def test_choosing_the_student_refills_the_form_with_their_defaults(client, world):
+    _usual_lesson(world)
+    token = signed_in(client, world.admin)
+    response = client.post("/lessons/new", headers=HTMX, data=_form(
+        token, at="16:30", teacher=str(world.teacher.id), student=str(world.student.id), refill="student"))
+    body = text(response)
+    assert response.status_code == 200 and "<html" not in body and "field-error" not in body
+    assert re.search(r'id="duration_minutes"[^>]*value="45"', body) and 'value="16:30"' in body
+    assert f'<option selected value="{world.teacher.id}">' in body
+    assert db.session.scalar(ours(world)) is None  # refilling books nothing
+
+
+def test_the_refill_keeps_the_form_on_its_page_outside_the_dialog(client, world):
+    token = signed_in(client, world.admin)
+    body = text(client.post("/lessons/new", headers=HTMX, data=_form(
+        token, student=str(world.student.id), refill="student", in_panel="0")))
+    assert "hx-target=\"#panel-body\"" not in body
+
+
+def test_the_refill_ignores_a_student_the_teacher_may_not_see(client, world, make):
+    stranger = make.student(world.studio, first_name="Zed", default_lesson_minutes=60)
+    db.session.commit()
+    token = signed_in(client, world.teacher_user)
+    body = text(client.post("/lessons/new", headers=HTMX, data=_form(
+        token, student=str(stranger.id), refill="student")))
+    assert re.search(r'id="duration_minutes"[^>]*value="30"', body) and "Usual lesson" not in body
+
+
+def test_the_booked_lesson_comes_out_at_the_students_length_and_rate(client, world):
+    _usual_lesson(world)
+    token = signed_in(client, world.admin)
+    client.post("/lessons/new", headers=HTMX, data=_form(
+        token, teacher=str(world.teacher.id), student=str(world.student.id), duration_minutes="45"))
+    lesson = db.session.scalar(ours(world))
+    assert lesson.end_at - lesson.start_at == timedelta(minutes=45) and lesson.rate == Decimal("45.00")
+
+
+def test_an_empty_teacher_list_says_why_and_links_to_adding_one(client, make):
+    studio = make.studio()
+    owner = make.member(studio, "owner")
+    db.session.commit()
+    signed_in(client, owner)
+    body = text(client.get("/lessons/new"))
+    assert "No one teaches in this studio yet" in body
+    assert 'href="/teachers/new"' in body and 'href="/settings/teaching"' in body
 
 
 def test_booking_in_the_dialog_answers_with_a_flash_and_events(client, world):
@@ -294,13 +356,9 @@ def test_edit_this_and_following_from_the_panel(client, world):
     series, lessons = services.create_series(
         world.studio,
         world.admin,
-        teacher=world.teacher,
-        student=world.student,
-        day_of_week=1,
-        start_time=time(16),
-        duration_minutes=30,
-        start_date=DAY,
-        end_date=DAY + timedelta(weeks=2),
+        services.Placement(teacher=world.teacher, students=(world.student,)),
+        services.Pattern(day_of_week=1, start_time=time(16), duration_minutes=30, start_date=DAY,
+                         end_date=DAY + timedelta(weeks=2)),
     )
     db.session.commit()
     token = signed_in(client, world.admin)
@@ -396,6 +454,19 @@ def test_the_lessons_list_filters_with_htmx(client, world, make):
     assert body.lstrip().startswith('<div id="lesson-results">') and "Ella Bennett" in body
     assert "Sam Bennett" not in body
     assert "No lessons match" in text(client.get("/lessons?status=no_show", headers=HTMX))
+
+
+def test_the_lessons_list_pages_replace_the_results_whole(client, world, make):
+    for day in range(30):
+        start = world.at(DAY + timedelta(days=day), 17)
+        make.lesson(world.studio, world.teacher, [world.student], start=start)
+    db.session.commit()
+    signed_in(client, world.admin)
+    page = text(client.get(f"/lessons?start_date={DAY}"))
+    assert 'hx-target="#lesson-results" hx-swap="outerHTML"' in page  # the filters
+    second = text(client.get(f"/lessons?start_date={DAY}&page=2", headers=HTMX))
+    assert second.count('id="lesson-results"') == 1 and "Page 2 of 2" in second
+    assert 'hx-target="#lesson-results" hx-swap="outerHTML" hx-push-url="true" rel="prev"' in second
 
 
 def test_dashboards_show_todays_and_upcoming_lessons(client, world, make):
@@ -506,13 +577,10 @@ def test_series_page_edits_and_ends(client, world):
     series, _lessons = services.create_series(
         world.studio,
         world.admin,
-        teacher=world.teacher,
-        student=world.student,
-        day_of_week=1,
-        start_time=time(16),
-        duration_minutes=30,
-        start_date=local_today(world.studio),
-        end_date=local_today(world.studio) + timedelta(weeks=4),
+        services.Placement(teacher=world.teacher, students=(world.student,)),
+        services.Pattern(day_of_week=1, start_time=time(16), duration_minutes=30,
+                         start_date=local_today(world.studio),
+                         end_date=local_today(world.studio) + timedelta(weeks=4)),
     )
     db.session.commit()
     token = signed_in(client, world.admin)

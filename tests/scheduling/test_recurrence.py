@@ -6,8 +6,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from app.core.timeutil import zone
 from app.scheduling import recurrence
-from app.scheduling.recurrence import NonexistentLocalTime, occurrence_dates, occurrences, zone
+from app.scheduling.recurrence import NonexistentLocalTime, occurrence_dates, occurrences
 
 HOUR = timedelta(hours=1)
 

@@ -27,7 +27,11 @@ def _series(s, **fields):
         "today": date(2025, 1, 6),
         **fields,
     }
-    return services.create_series(s.studio, s.admin, **fields)
+    placed = {name: fields.pop(name) for name in ("lesson_type", "room", "location", "online_url", "rate",
+                                                  "notes") if name in fields}
+    placement = services.Placement(teacher=fields.pop("teacher"), students=(fields.pop("student"),), **placed)
+    options = {name: fields.pop(name) for name in ("today", "confirm_warnings") if name in fields}
+    return services.create_series(s.studio, s.admin, placement, services.Pattern(**fields), **options)
 
 
 def _lessons(series):
@@ -116,7 +120,8 @@ def test_editing_the_series_moves_untouched_future_lessons_only(sched):
     lessons[1].billed_line_item_id = lessons[1].id
     services.cancel_lesson(sched.studio, sched.admin, lessons[2], "Sick")
     services.update_lesson(
-        sched.studio, sched.admin, lessons[3], start=lessons[3].start_at + timedelta(hours=1)
+        sched.studio, sched.admin, lessons[3],
+        services.LessonChanges(start=lessons[3].start_at + timedelta(hours=1)),
     )
     services.update_series(
         sched.studio,
@@ -173,7 +178,8 @@ def test_editing_a_series_refuses_clashes_and_changes_nothing(sched):
 def test_this_and_following_changes_the_pattern_from_that_lesson(sched):
     series, lessons = _series(sched, end_date=date(2025, 2, 25))
     booking = services.update_following(
-        sched.studio, sched.admin, lessons[2], start=lessons[2].start_at + timedelta(hours=2)
+        sched.studio, sched.admin, lessons[2],
+        services.LessonChanges(start=lessons[2].start_at + timedelta(hours=2)),
     )
     times = [lesson.start_at.astimezone(sched.tz).strftime("%H:%M") for lesson in _lessons(series)]
     assert times == ["16:00", "16:00", "18:00", "18:00", "18:00", "18:00", "18:00", "18:00"]
@@ -281,7 +287,7 @@ def test_the_rate_defaults_to_the_students_rate(sched):
 
 def test_the_jobs_extend_horizons_and_send_reminders_and_commit(app, sched):
     from app import jobs
-    from app.scheduling.services.common import local_today
+    from app.core.timeutil import local_today
 
     today = local_today(sched.studio)
     series, lessons = _series(sched, start_date=today, today=today - timedelta(weeks=2))

@@ -1,13 +1,16 @@
 """The teaching pages: visibility on pages, htmx partials, forms, sanitising, CSRF."""
 
-from datetime import date, timedelta
+import uuid
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import func, select
 
+from app.accounts.models import Studio
 from app.extensions import db
 from app.teaching.models import Goal, LessonNote, PracticeLog
 from tests.conftest import csrf_token, web_login
+from tests.factories import studio_today
 
 HX = {"HX-Request": "true"}
 
@@ -281,7 +284,7 @@ def test_parent_logs_practice_from_the_practice_page(client, world, app):
         data={
             "csrf_token": csrf_token(client, "/practice"),
             "student": world.ids["kid_x"],
-            "date": date.today().isoformat(),
+            "date": studio_today().isoformat(),
             "minutes": "40",
             "pieces": "Minuet; Scales",
         },
@@ -297,7 +300,7 @@ def test_parent_logs_practice_from_the_practice_page(client, world, app):
     [
         {"minutes": "10000"},
         {"minutes": "0"},
-        {"date": (date.today() + timedelta(days=3)).isoformat()},
+        {"date": (studio_today() + timedelta(days=3)).isoformat()},
         {"student": "not-a-student"},
     ],
 )
@@ -307,7 +310,7 @@ def test_bad_practice_on_the_page_is_422(client, world, app, fields):
     data = {
         "csrf_token": csrf_token(client, "/practice"),
         "student": world.ids["kid_x"],
-        "date": date.today().isoformat(),
+        "date": studio_today().isoformat(),
         "minutes": "30",
         **fields,
     }
@@ -321,7 +324,7 @@ def test_parent_cannot_post_practice_for_another_family_on_the_page(client, worl
     data = {
         "csrf_token": csrf_token(client, "/practice"),
         "student": world.ids["kid_x"],
-        "date": date.today().isoformat(),
+        "date": studio_today().isoformat(),
         "minutes": "30",
     }
     assert client.post("/practice", data=data).status_code == 422
@@ -338,6 +341,10 @@ def test_teacher_sees_weekly_summary_against_the_target(client, world):
 
 def test_practice_tab_for_staff_and_family(client, world):
     _login(client, world, "teacher_b")
+    assert client.get(f"/students/{world.ids['kid_x']}/practice", headers=HX).status_code == 404
+    studio = db.session.get(Studio, uuid.UUID(world.studio_id))
+    studio.teachers_see_all_students = True
+    db.session.commit()
     assert "own students only" in client.get(f"/students/{world.ids['kid_x']}/practice", headers=HX).get_data(
         as_text=True
     )

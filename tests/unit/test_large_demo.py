@@ -8,11 +8,10 @@ from sqlalchemy import func, select, text
 from app.billing import services as billing
 from app.billing.models import Invoice, InvoiceLineItem, Payment
 from app.core.db import utcnow
+from app.core.timeutil import add_months, local_today, month_start
 from app.demo import LARGE_STAGES, seed
 from app.extensions import db
-from app.scheduling.demo import months_before
 from app.scheduling.models import Lesson, LessonAttendee, MakeupCredit, Room
-from app.scheduling.services.common import local_today
 from app.teaching.models import LessonNote
 
 MONTHS = 2
@@ -120,7 +119,7 @@ def _assert_billing(studio):
     billed = db.session.execute(select(Lesson, InvoiceLineItem).join(
         InvoiceLineItem, InvoiceLineItem.id == Lesson.billed_line_item_id)).all()
     assert billed and all(line.lesson_id == lesson.id and line.billing_key for lesson, line in billed)
-    plan = billing.plan_invoices(studio, months_before(today, MONTHS), today - timedelta(days=1))
+    plan = billing.plan_invoices(studio, add_months(month_start(today), -MONTHS), today - timedelta(days=1))
     assert plan.families == []
     assert billing.mark_overdue(studio) == []
 

@@ -37,8 +37,8 @@ def test_money_serializes_none_as_null():
 
 
 @pytest.mark.parametrize(("value", "expected"), [
-    ("19.99", Decimal("19.99")), (5, Decimal("5")), ("5", Decimal("5")), (" 0.5 ", Decimal("0.5")),
-    ("-3.10", Decimal("-3.10")), (19.99, Decimal("19.99")), ("1e2", Decimal("100")),
+    ("19.99", Decimal("19.99")), (5, Decimal("5")), ("5", Decimal("5")), ("0.5", Decimal("0.5")),
+    ("-3.10", Decimal("-3.10")), (19.99, Decimal("19.99")), (1e2, Decimal("100")),
 ])
 def test_money_accepts_amounts(value, expected):
     amount = load(amount=value)["amount"]
@@ -49,7 +49,8 @@ def test_money_accepts_amounts(value, expected):
 
 @pytest.mark.parametrize("value", [
     "19.999", "0.001", "abc", "", "NaN", "nan", "sNaN", "Infinity", "-inf", float("nan"),
-    float("inf"), True, False, None, [], {}, "1e10", "12,50", "$5",
+    float("inf"), True, False, None, [], {}, "1e10", "1e2", "1E2", "1.5e1", "12,50", "$5",
+    "+5", ".5", "5.", "0x10", "1_000", 1e20, " 0.5 ",
 ])
 def test_money_rejects_what_is_not_an_amount(value):
     with pytest.raises(ValidationError) as error:

@@ -4,6 +4,7 @@ from sqlalchemy import func, select
 
 from app.accounts.models import Membership, Studio, User
 from app.extensions import db
+from app.people.models import TeacherProfile
 from tests.conftest import PASSWORD, csrf_token, post_form, web_login
 
 SIGNUP = {
@@ -53,6 +54,43 @@ def test_signup_creates_the_studio_with_the_user_as_owner_and_signs_in(client, c
     dashboard = client.get("/").get_data(as_text=True)
     assert "Allegro Strings is ready" in dashboard
     assert "Nadia" in dashboard
+
+
+def test_an_owner_who_teaches_signs_up_onto_the_teachers_list_and_can_book(client, ctx):
+    post_form(client, "/signup", {**SIGNUP, "teaches": "y"})
+
+    user = db.session.scalar(select(User).where(User.email == "nadia@allegro.test"))
+    profile = db.session.scalar(select(TeacherProfile).where(TeacherProfile.user_id == user.id))
+    assert profile is not None and profile.is_active
+    booking = client.get("/lessons/new").get_data(as_text=True)
+    assert f'value="{profile.id}">Nadia' in booking and "No one teaches" not in booking
+
+
+def test_an_owner_who_does_not_teach_signs_up_without_a_teacher_profile(client, ctx):
+    post_form(client, "/signup", SIGNUP)
+
+    assert count(TeacherProfile) == 0
+    assert "No one teaches in this studio yet" in client.get("/lessons/new").get_data(as_text=True)
+
+
+def test_the_owner_says_they_teach_in_settings(client, make):
+    studio = make.studio()
+    owner = make.member(studio, "owner", first_name="Olive")
+    db.session.commit()
+    web_login(client, owner.email)
+    page = client.get("/settings/teaching")
+    assert page.status_code == 200 and 'name="teaches"' in page.get_data(as_text=True)
+
+    token = csrf_token(client, "/settings/teaching")
+    response = client.post("/settings/teaching", data={"csrf_token": token, "teaches": "y"})
+    assert response.status_code == 302
+    profile = db.session.scalar(select(TeacherProfile).where(TeacherProfile.user_id == owner.id))
+    assert profile.is_active
+    assert "checked" in client.get("/settings/teaching").get_data(as_text=True)
+
+    client.post("/settings/teaching", data={"csrf_token": token})
+    db.session.expire_all()
+    assert not db.session.get(TeacherProfile, profile.id).is_active
 
 
 def test_signup_page_renders(client):
@@ -224,8 +262,9 @@ def test_login_rate_limit_shows_a_message_on_the_form(client, teacher):
 
     response = post_form(client, "/login", {"email": teacher.email, "password": PASSWORD})
 
-    assert response.status_code == 422
-    assert "Too many sign-in attempts" in response.get_data(as_text=True)
+    assert response.status_code == 429
+    assert int(response.headers["Retry-After"]) >= 1
+    assert "Too many failed sign-ins. Try again in" in response.get_data(as_text=True)
     assert not is_signed_in(client)
 
 

@@ -29,9 +29,11 @@ def membership_of(user, studio):
         Membership.user_id == user.id, Membership.studio_id == studio.id))
 
 
-def invite(client, email, role="teacher", first_name="Fanny"):
-    return post_form(client, f"{MEMBERS}/invite", {"email": email, "role": role, "first_name": first_name},
-                     token_path=MEMBERS)
+def invite(client, email, role="teacher", first_name="Fanny", **fields):
+    if role == "parent":
+        fields.setdefault("family_name", "Mendelssohn Family")
+    return post_form(client, f"{MEMBERS}/invite",
+                     {"email": email, "role": role, "first_name": first_name, **fields}, token_path=MEMBERS)
 
 
 def sent_token(email):
@@ -102,6 +104,63 @@ def test_new_user_accepts_an_invitation_sets_name_and_password_and_is_signed_in(
     web_login(app.test_client(), "fanny@mendelssohn.test", "a-long-enough-password")
     # The link works once.
     assert visitor.get(f"/invitations/{token}").status_code == 404
+
+
+def test_an_invited_parent_joins_the_family_typed_and_signs_in_to_it(app, admin_client, studio_setup):
+    response = invite(admin_client, "clara@schumann.test", role="parent", first_name="Clara",
+                      family_name="Schumann Family")
+    assert response.status_code == 302
+    assert "Invitation sent to clara@schumann.test to join Schumann Family." in flashes(admin_client, MEMBERS)
+    visitor = app.test_client()
+    post_form(visitor, f"/invitations/{sent_token('clara@schumann.test')}",
+              {"first_name": "Clara", "password": "a-long-enough-password"})
+    home = visitor.get("/").get_data(as_text=True)
+    assert "Schumann Family" in visitor.get("/my/family", follow_redirects=True).get_data(as_text=True)
+    assert "not linked to a family" not in home
+
+
+def test_an_invited_parent_can_join_an_existing_family(admin_client, make, studio_setup):
+    family = make.family(studio_setup.studio, name="Brahms Family")
+    db.session.commit()
+    invite(admin_client, "johannes@brahms.test", role="parent", family=str(family.id))
+    db.session.expire_all()
+    assert [g.email for g in family.guardians] == ["johannes@brahms.test"]
+
+
+def test_a_parent_without_a_family_keeps_what_was_typed(admin_client, studio_setup):
+    response = invite(admin_client, "robert@schumann.test", role="parent", first_name="Robert",
+                      family_name="")
+
+    html = response.get_data(as_text=True)
+    assert response.status_code == 422
+    assert "A parent joins a family: choose one, or type the name of a new one." in html
+    assert 'value="robert@schumann.test"' in html and 'value="Robert"' in html
+    assert '<option selected value="parent">' in html
+    assert db.session.scalar(select(Invitation)) is None
+
+
+def test_the_invitation_form_is_prefilled_from_the_link(admin_client, make, studio_setup):
+    family = make.family(studio_setup.studio, name="Bach Family")
+    db.session.commit()
+    url = f"{MEMBERS}?role=parent&family={family.id}&email=anna@bach.test"
+    html = admin_client.get(url).get_data(as_text=True)
+    assert 'value="anna@bach.test"' in html
+    assert '<option selected value="parent">' in html
+    assert f'<option selected value="{family.id}">Bach Family</option>' in html
+
+
+def test_forms_posted_without_their_optional_name_fields_still_work(app, admin_client):
+    """A POST may leave out an optional field altogether (the field is None, not "")."""
+    response = post_form(admin_client, f"{MEMBERS}/invite",
+                         {"email": "anon@example.test", "role": "parent", "family_name": "Anon Family"},
+                         token_path=MEMBERS)
+    assert response.status_code == 302
+    visitor = app.test_client()
+    response = post_form(visitor, f"/invitations/{sent_token('anon@example.test')}",
+                         {"first_name": "Anon", "password": "a-long-enough-password"})
+    assert response.status_code == 302
+    user = db.session.scalar(select(User).where(User.email == "anon@example.test"))
+    assert (user.first_name, user.last_name) == ("Anon", "")
 
 
 def test_accepting_with_a_weak_password_shows_the_error(app, admin_client):

@@ -6,7 +6,13 @@ from app.billing.services.balances import (
     open_balances,
     statement,
 )
-from app.billing.services.generation import generate_invoices, plan_invoices
+from app.billing.services.common import due_date_for
+from app.billing.services.generation import (
+    check_period,
+    default_period,
+    generate_invoices,
+    plan_invoices,
+)
 from app.billing.services.invoices import (
     add_line,
     apply_credit,
@@ -15,6 +21,8 @@ from app.billing.services.invoices import (
     credit_invoice,
     delete_draft,
     email_invoice,
+    filter_invoices,
+    filter_payments,
     mark_overdue,
     recalculate,
     remove_line,
@@ -25,13 +33,21 @@ from app.billing.services.invoices import (
     update_invoice,
     void_invoice,
 )
-from app.billing.services.payments import record_payment, refund_payment, refundable
+from app.billing.services.payments import (
+    open_invoices,
+    record_payment,
+    refund_payment,
+    refundable,
+    take_family_payment,
+)
+from app.billing.services.sending import drafts_total, period_drafts, send_drafts
 
 __all__ = [
-    "add_line", "apply_credit", "create_invoice", "credit_available", "credit_invoice",
-    "credits", "delete_draft", "email_invoice", "family_account", "family_balances",
-    "generate_invoices", "mark_overdue", "open_balances", "plan_invoices", "recalculate",
-    "record_payment", "refund_payment", "refundable", "remove_line", "search_invoices", "search_payments",
-    "send_invoice",
-    "settle_status", "statement", "update_invoice", "void_invoice",
+    "add_line", "apply_credit", "check_period", "create_invoice", "credit_available", "credit_invoice",
+    "credits", "default_period", "delete_draft", "drafts_total", "due_date_for", "email_invoice",
+    "family_account", "family_balances", "filter_invoices", "filter_payments",
+    "generate_invoices", "mark_overdue", "open_balances", "open_invoices", "period_drafts",
+    "plan_invoices", "recalculate", "record_payment", "refund_payment", "refundable",
+    "remove_line", "search_invoices", "search_payments", "send_drafts", "send_invoice",
+    "settle_status", "statement", "take_family_payment", "update_invoice", "void_invoice",
 ]

@@ -1,75 +1,25 @@
-"""Helpers every billing service uses: input checks, the studio's today, row locks."""
-from datetime import date, datetime, timezone
-from decimal import Decimal
-from zoneinfo import ZoneInfo
+"""Helpers every billing service uses: amounts, references, due dates, row locks."""
+from datetime import timedelta
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
+from app.accounts.models import Studio
+from app.core import validation
 from app.core.errors import ValidationFailed
-from app.core.money import MAX_AMOUNT, ZERO, has_cents_only, parse_amount, to_money
+from app.core.money import ZERO, to_money
 from app.core.tenancy import parse_uuid
 from app.extensions import db
 
-MAX_QUANTITY = Decimal("10000")
+
+def due_date_for(studio, issue_date):
+    """When an invoice issued on `issue_date` falls due: the studio's payment terms later."""
+    return issue_date + timedelta(days=studio.invoice_due_days or 0)
 
 
-def local_today(studio, now=None) -> date:
-    now = now or datetime.now(timezone.utc)
-    return now.astimezone(ZoneInfo(studio.timezone or "UTC")).date()
-
-
-def check_amount(value, field="amount", *, positive=False):
-    """A money input as Decimal: a number, at most two decimals, not negative
-    (`positive`: more than zero). 19.999 is refused, never rounded."""
-    amount = value if isinstance(value, Decimal) else parse_amount(value)
-    if amount is None:
-        raise ValidationFailed(field_errors={field: ['Enter an amount like "19.99".']})
-    if not has_cents_only(amount):
-        raise ValidationFailed(field_errors={field: ["Use at most two decimal places."]})
-    if amount < 0:
-        raise ValidationFailed(field_errors={field: ["Must not be negative."]})
-    if positive and amount == 0:
-        raise ValidationFailed(field_errors={field: ["Must be more than zero."]})
-    if amount > MAX_AMOUNT:
-        raise ValidationFailed(field_errors={field: ["The amount is out of range."]})
-    return to_money(amount)
-
-
-def check_quantity(value, field="quantity"):
-    quantity = value if isinstance(value, Decimal) else parse_amount(value)
-    if quantity is None:
-        raise ValidationFailed(field_errors={field: ["Enter a number like 1 or 1.5."]})
-    if not has_cents_only(quantity):
-        raise ValidationFailed(field_errors={field: ["Use at most two decimal places."]})
-    if quantity <= 0:
-        raise ValidationFailed(field_errors={field: ["Must be more than zero."]})
-    if quantity > MAX_QUANTITY:
-        raise ValidationFailed(field_errors={field: [f"At most {MAX_QUANTITY}."]})
-    return quantity.quantize(Decimal("0.01"))
-
-
-def check_text(value, field, max_length, *, required=False):
-    text = (value or "").strip()
-    if required and not text:
-        raise ValidationFailed(field_errors={field: ["This field is required."]})
-    if len(text) > max_length:
-        raise ValidationFailed(field_errors={field: [f"Use at most {max_length} characters."]})
-    return text
-
-
-def checked(*checks):
-    """Run every check and raise one ValidationFailed with all their field errors, so a
-    form shows each problem next to its field at once."""
-    results, errors = [], {}
-    for check in checks:
-        try:
-            results.append(check())
-        except ValidationFailed as exc:
-            errors.update(exc.field_errors)
-            results.append(None)
-    if errors:
-        raise ValidationFailed(field_errors=errors)
-    return results
+def amount_of(value, name, *, positive=False):
+    """A money input (core/validation) to the cent: not negative (`positive`: above zero);
+    19.999 is refused, never rounded."""
+    return to_money(validation.field(name, validation.money, value, minimum=0, positive=positive))
 
 
 def by_id(studio, model, value, field, label):
@@ -101,10 +51,6 @@ def lock_studio(studio):
     the write transaction (pysqlite would otherwise let a SAVEPOINT begin it, and releasing
     that savepoint would commit at once instead of with the request).
     """
-    from sqlalchemy import update
-
-    from app.accounts.models import Studio
-
     if db.session.get_bind().dialect.name == "sqlite":
         db.session.execute(update(Studio).where(Studio.id == studio.id)
                            .values(next_invoice_number=Studio.next_invoice_number))

@@ -15,23 +15,25 @@ billed meanwhile by a concurrent run is reported as skipped and nothing of it is
 """
 import uuid
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
-from sqlalchemy import and_, exists, or_, select
+from sqlalchemy import and_, exists, false, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import lazyload, selectinload
 
 from app.billing.models import Invoice, InvoiceLineItem
-from app.billing.services.common import by_id, local_today, lock_studio
+from app.billing.services.common import by_id, due_date_for, lock_studio
 from app.billing.services.invoices import recalculate
+from app.core import validation
+from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.core.formatting import date_filter, local_datetime, time_filter
 from app.core.money import ZERO, invoice_totals, line_total, prorate, to_money
+from app.core.timeutil import add_months, day_bounds, local_today, month_end, month_start, months_between
 from app.extensions import db
 from app.people.models import Family, Student
 from app.scheduling.models import Lesson, LessonAttendee, MakeupCredit
-from app.scheduling.services.common import day_bounds
 
 MAX_PERIOD_DAYS = 366
 LESSON_TYPE_LABELS = {"private": "Private lesson", "group": "Group lesson",
@@ -70,6 +72,38 @@ class FamilyPlan:
                               ZERO, self.tax_rate)
 
 
+LEFT_OUT_REASONS = {
+    # reason: (one, many) — what the preview says, "{n}" being the count
+    "no_attendance": ("{n} lesson has no attendance", "{n} lessons have no attendance"),
+    "already_invoiced": ("{n} lesson is already invoiced", "{n} lessons are already invoiced"),
+    "no_rate": ("{n} student has no rate", "{n} students have no rate"),
+    "makeup_credit": ("{n} make-up lesson was paid by a credit",
+                      "{n} make-up lessons were paid by a credit"),
+    "excused": ("{n} lesson was excused", "{n} lessons were excused"),
+    "free": ("{n} lesson is free (no charge)", "{n} lessons are free (no charge)"),
+}
+
+
+@dataclass
+class LeftOut:
+    """Lessons of the period a run leaves out for one reason (see LEFT_OUT_REASONS).
+
+    `lessons` are lesson ids; for "no_rate" `students` are the students to give a rate."""
+
+    reason: str
+    lessons: list = field(default_factory=list)
+    students: list = field(default_factory=list)
+
+    @property
+    def count(self):
+        return len(self.students) if self.reason == "no_rate" else len(self.lessons)
+
+    @property
+    def summary(self):
+        one, many = LEFT_OUT_REASONS[self.reason]
+        return (one if self.count == 1 else many).format(n=self.count)
+
+
 @dataclass
 class Plan:
     period_start: date
@@ -77,6 +111,19 @@ class Plan:
     mode: str
     families: list = field(default_factory=list)
     unpriced: list = field(default_factory=list)  # (lesson, student) without any rate
+    left_out_by_reason: dict = field(default_factory=dict)
+
+    def leave_out(self, reason, lesson_id=None, student=None):
+        entry = self.left_out_by_reason.setdefault(reason, LeftOut(reason))
+        if lesson_id is not None and lesson_id not in entry.lessons:
+            entry.lessons.append(lesson_id)
+        if student is not None and student not in entry.students:
+            entry.students.append(student)
+
+    @property
+    def left_out(self):
+        """Why lessons of the period are not on a draft, in LEFT_OUT_REASONS order."""
+        return [self.left_out_by_reason[r] for r in LEFT_OUT_REASONS if r in self.left_out_by_reason]
 
     @property
     def created(self):
@@ -88,11 +135,10 @@ class Plan:
 
 
 def check_period(period_start, period_end):
-    if period_start is None or period_end is None:
-        raise ValidationFailed(field_errors={
-            name: ["This field is required."]
-            for name, value in (("period_start", period_start), ("period_end", period_end))
-            if value is None})
+    errors = validation.FieldErrors()
+    errors.check("period_start", validation.required, period_start)
+    errors.check("period_end", validation.required, period_end)
+    errors.raise_if_any()
     if period_end < period_start:
         raise ValidationFailed("The period ends before it starts.",
                                field_errors={"period_end": ["Must be on or after period_start."]})
@@ -111,6 +157,7 @@ def plan_invoices(studio, period_start, period_end, *, family=None):
         lines = _tuition_lines(studio, period_start, period_end, family)
     else:
         lines = _lesson_lines(studio, plan, family)
+        _left_out_lessons(studio, plan, family)
     by_family = {}
     for line in lines:
         family_id = line.student.family_id
@@ -121,25 +168,38 @@ def plan_invoices(studio, period_start, period_end, *, family=None):
     return plan
 
 
-def _billable_lessons(studio, plan, family):
-    start, end = day_bounds(studio, plan.period_start, plan.period_end)
-    statuses = ("completed", "no_show") if plan.mode == "after_attended" else (
+def _billable_statuses(plan):
+    return ("completed", "no_show") if plan.mode == "after_attended" else (
         "scheduled", "completed", "no_show")
-    already_billed = exists().where(
+
+
+def _already_billed(studio):
+    return exists().where(
         InvoiceLineItem.studio_id == studio.id, InvoiceLineItem.lesson_id == Lesson.id,
         InvoiceLineItem.student_id == LessonAttendee.student_id,
         InvoiceLineItem.billing_key.is_not(None))
-    used_credit = exists().where(MakeupCredit.studio_id == studio.id,
-                                 MakeupCredit.used_by_lesson_id == Lesson.id)
+
+
+def _used_credit(studio):
+    return exists().where(MakeupCredit.studio_id == studio.id,
+                          MakeupCredit.used_by_lesson_id == Lesson.id)
+
+
+def _charged(plan):
+    return or_(Lesson.status.in_(_billable_statuses(plan)),
+               and_(Lesson.status == "cancelled", Lesson.cancellation_outcome == "charged"))
+
+
+def _billable_lessons(studio, plan, family):
+    start, end = day_bounds(studio, plan.period_start, plan.period_end)
+    already_billed, used_credit = _already_billed(studio), _used_credit(studio)
     stmt = (
         select(Lesson, LessonAttendee)
         .join(LessonAttendee, and_(LessonAttendee.lesson_id == Lesson.id,
                                    LessonAttendee.studio_id == studio.id))
         .join(Student, Student.id == LessonAttendee.student_id)
         .where(Lesson.studio_id == studio.id, Lesson.start_at >= start, Lesson.start_at < end,
-               or_(Lesson.status.in_(statuses),
-                   and_(Lesson.status == "cancelled", Lesson.cancellation_outcome == "charged")),
-               ~already_billed, ~used_credit)
+               _charged(plan), ~already_billed, ~used_credit)
         # The attendee's student and family, the lesson's teacher (60 of them for thousands of
         # lessons: read once each, not joined into every row); the lesson's own student,
         # room and attendees only if something asks.
@@ -151,6 +211,36 @@ def _billable_lessons(studio, plan, family):
     if family is not None:
         stmt = stmt.where(Student.family_id == family.id)
     return db.session.execute(stmt).unique().all()
+
+
+def _left_out_lessons(studio, plan, family):
+    """Record the lessons of the period a run leaves out before pricing them: taught lessons
+    without attendance (billing after attendance), lessons already on an invoice, make-up
+    lessons a credit paid for. Only ids are read."""
+    start, end = day_bounds(studio, plan.period_start, plan.period_end)
+    already_billed = _already_billed(studio).label("already_billed")
+    used_credit = _used_credit(studio).label("used_credit")
+    unmarked = and_(Lesson.status == "scheduled", Lesson.start_at < utcnow()) \
+        if plan.mode == "after_attended" else false()
+    stmt = (
+        select(Lesson.id, unmarked.label("unmarked"), already_billed, used_credit)
+        .join(LessonAttendee, and_(LessonAttendee.lesson_id == Lesson.id,
+                                   LessonAttendee.studio_id == studio.id))
+        .where(Lesson.studio_id == studio.id, Lesson.start_at >= start, Lesson.start_at < end,
+               or_(unmarked, and_(_charged(plan), or_(_already_billed(studio),
+                                                      _used_credit(studio)))))
+        .order_by(Lesson.start_at, Lesson.id)
+    )
+    if family is not None:
+        stmt = stmt.join(Student, Student.id == LessonAttendee.student_id).where(
+            Student.family_id == family.id)
+    for lesson_id, is_unmarked, is_billed, is_credit in db.session.execute(stmt):
+        if is_unmarked:
+            plan.leave_out("no_attendance", lesson_id)
+        elif is_billed:
+            plan.leave_out("already_invoiced", lesson_id)
+        elif is_credit:
+            plan.leave_out("makeup_credit", lesson_id)
 
 
 def _reason(lesson, attendee):
@@ -196,14 +286,17 @@ def _lesson_lines(studio, plan, family):
     lines, labels = [], {}
     for lesson, attendee in _billable_lessons(studio, plan, family):
         if lesson.status == "completed" and attendee.attendance == "excused":
+            plan.leave_out("excused", lesson.id)
             continue
         student = attendee.student
         rate = lesson_rate(lesson, student)
         if rate is None:
             plan.unpriced.append((lesson, student))
+            plan.leave_out("no_rate", lesson.id, student)
             continue
         if rate == ZERO:
-            continue  # free lessons (a trial, a make-up) are not billed
+            plan.leave_out("free", lesson.id)  # a trial, a make-up: not billed
+            continue
         reason = _reason(lesson, attendee)
         lines.append(PlannedLine(
             kind="lesson", description=describe_lesson(studio, lesson, student, reason, labels),
@@ -211,14 +304,6 @@ def _lesson_lines(studio, plan, family):
             student=student, lesson=lesson,
         ))
     return lines
-
-
-def months_between(first_day, last_day):
-    """The first day of every calendar month that overlaps first_day..last_day."""
-    month = first_day.replace(day=1)
-    while month <= last_day:
-        yield month
-        month = (month + timedelta(days=32)).replace(day=1)
 
 
 def _tuition_lines(studio, period_start, period_end, family):
@@ -248,6 +333,17 @@ def _tuition_lines(studio, period_start, period_end, family):
     return lines
 
 
+def default_period(studio, today=None):
+    """The period auto-invoicing proposes: last month when billing after attendance; next
+    month when billing in advance or a flat monthly fee."""
+    today = today or local_today(studio)
+    if (studio.billing_mode or "after_attended") == "after_attended":
+        first = add_months(month_start(today), -1)
+    else:
+        first = add_months(month_start(today), 1)
+    return first, month_end(first)
+
+
 # ---------------------------------------------------------------- creating the drafts
 
 def generate_invoices(studio, actor, period_start, period_end, *, family=None, plan=None):
@@ -256,7 +352,7 @@ def generate_invoices(studio, actor, period_start, period_end, *, family=None, p
     lock_studio(studio)  # two runs at once: the second plans after the first committed
     plan = plan or plan_invoices(studio, period_start, period_end, family=family)
     issue_date = local_today(studio)
-    due_date = issue_date + timedelta(days=studio.invoice_due_days or 0)
+    due_date = due_date_for(studio, issue_date)
     try:  # all families in one flush: thousands of small ones are most of a big run
         with db.session.begin_nested():
             for family_plan in plan.families:

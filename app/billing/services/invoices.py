@@ -4,31 +4,31 @@ Every verb either completes or raises a DomainError before writing: 400 for bad 
 409 for an invoice in the wrong state (editing a sent invoice, paying a draft).
 """
 import uuid
-from datetime import timedelta
 
-from flask import current_app
-from sqlalchemy import select, update
+from sqlalchemy import func, or_, select, update
 
 from app.accounts.models import Studio
-from app.billing.models import OPEN_STATUSES, FamilyCredit, Invoice, InvoiceLineItem
+from app.billing.models import OPEN_STATUSES, FamilyCredit, Invoice, InvoiceLineItem, Payment
 from app.billing.services.common import (
+    amount_of,
     by_id,
-    check_amount,
-    check_quantity,
-    check_text,
-    checked,
-    local_today,
+    due_date_for,
     lock,
     non_negative,
 )
-from app.core import audit
+from app.core import audit, validation
 from app.core.db import utcnow
 from app.core.errors import Conflict, ValidationFailed
+from app.core.formatting import date_filter, money_filter
+from app.core.links import public_url
 from app.core.money import ZERO, invoice_totals, line_total, to_money
+from app.core.search import matches
 from app.core.tenancy import current_studio
+from app.core.timeutil import day_bounds, local_today
 from app.extensions import db
 from app.messaging.services import queue_email
 from app.people.models import Family
+from app.scheduling.models import Lesson
 
 MAX_LINES = 500
 
@@ -75,7 +75,7 @@ def format_number(studio, year, sequence):
 
 def _check_dates(studio, issue_date, due_date):
     issue_date = issue_date or local_today(studio)
-    due_date = due_date or issue_date + timedelta(days=studio.invoice_due_days or 0)
+    due_date = due_date or due_date_for(studio, issue_date)
     if due_date < issue_date:
         raise ValidationFailed("The due date is before the issue date.",
                                field_errors={"due_date": ["Must be on or after the issue date."]})
@@ -84,11 +84,12 @@ def _check_dates(studio, issue_date, due_date):
 
 def _line(studio, invoice, position, *, description, quantity=1, unit_price, kind="manual",
           lesson=None, student=None, billing_key=None, field_prefix=""):
-    description, quantity, unit_price = checked(
-        lambda: check_text(description, f"{field_prefix}description", 300, required=True),
-        lambda: check_quantity(quantity, f"{field_prefix}quantity"),
-        lambda: check_amount(unit_price, f"{field_prefix}unit_price"),
-    )
+    errors = validation.FieldErrors()
+    description = errors.check(f"{field_prefix}description", validation.text, description,
+                               max_length=300, required=True)
+    quantity = errors.check(f"{field_prefix}quantity", validation.quantity, quantity)
+    unit_price = errors.check(f"{field_prefix}unit_price", validation.money, unit_price, minimum=0)
+    errors.raise_if_any()
     return InvoiceLineItem(
         id=uuid.uuid4(), studio_id=studio.id, invoice_id=invoice.id, position=position, kind=kind,
         description=description, quantity=quantity, unit_price=unit_price,
@@ -120,7 +121,8 @@ def create_invoice(studio, actor, *, family, issue_date=None, due_date=None, lin
     invoice = Invoice(
         id=uuid.uuid4(), studio_id=studio.id, family_id=family.id, family=family, status="draft",
         issue_date=issue_date, due_date=due_date, tax_rate=studio.tax_rate or ZERO,
-        discount=check_amount(discount, "discount"), notes=check_text(notes, "notes", 5000),
+        discount=amount_of(discount, "discount"),
+        notes=validation.field("notes", validation.text, notes, max_length=5000),
         period_start=period_start, period_end=period_end, created_by_id=getattr(actor, "id", None),
         amount_paid=ZERO, credit_applied=ZERO,
     )
@@ -142,9 +144,9 @@ def update_invoice(studio, actor, invoice, **changes):
     due_date = changes.pop("due_date", invoice.due_date)
     invoice.issue_date, invoice.due_date = _check_dates(studio, issue_date, due_date)
     if "discount" in changes:
-        invoice.discount = check_amount(changes.pop("discount"), "discount")
+        invoice.discount = amount_of(changes.pop("discount"), "discount")
     if "notes" in changes:
-        invoice.notes = check_text(changes.pop("notes"), "notes", 5000)
+        invoice.notes = validation.field("notes", validation.text, changes.pop("notes"), max_length=5000)
     if "line_items" in changes:
         _replace_lines(studio, invoice, list(changes.pop("line_items")))
     if changes:
@@ -191,10 +193,9 @@ def delete_draft(studio, actor, invoice):
 def _release_line(line):
     """The lesson (or tuition month) of `line` is no longer billed by it."""
     if line.lesson_id is not None:
-        from app.scheduling.models import Lesson
-
         db.session.execute(update(Lesson).where(
-            Lesson.id == line.lesson_id, Lesson.billed_line_item_id == line.id
+            Lesson.studio_id == line.studio_id, Lesson.id == line.lesson_id,
+            Lesson.billed_line_item_id == line.id,
         ).values(billed_line_item_id=None).execution_options(synchronize_session="fetch"))
     line.billing_key = None
 
@@ -203,8 +204,6 @@ def _release_line(line):
 
 def credit_available(family) -> object:
     """The family's unused credit (overpayments, credit notes) as Decimal."""
-    from sqlalchemy import func
-
     total = db.session.scalar(select(func.coalesce(func.sum(FamilyCredit.amount), 0)).where(
         FamilyCredit.studio_id == family.studio_id, FamilyCredit.family_id == family.id))
     return to_money(total)
@@ -239,11 +238,11 @@ def credit_invoice(studio, actor, invoice, amount, reason=""):
         raise Conflict(f"Invoice {invoice.display_number} is {invoice.status_label.lower()}; "
                        "credits go on sent, partially paid or overdue invoices.")
     invoice = lock(Invoice, invoice)
-    amount = check_amount(amount, "amount", positive=True)
+    amount = amount_of(amount, "amount", positive=True)
     if amount > invoice.balance_due:
         raise ValidationFailed(field_errors={"amount": [
             f"At most the balance due ({invoice.balance_due})."]})
-    reason = check_text(reason, "reason", 300) or "Credit"
+    reason = validation.field("reason", validation.text, reason, max_length=300) or "Credit"
     add_credit_entry(studio, actor, invoice.family, amount, "credit_note", invoice=invoice,
                      note=reason)
     add_credit_entry(studio, actor, invoice.family, -amount, "applied", invoice=invoice,
@@ -301,15 +300,26 @@ def recipients(family):
 def invoice_links(invoice):
     """The portal page and PDF of an invoice, absolute (emails also go out from the job
     worker, outside any request, so the links are built from PUBLIC_BASE_URL)."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    page = f"{base}/invoices/{invoice.id}"
-    return page, f"{page}/pdf"
+    return (public_url("billing.invoice", invoice_id=invoice.id),
+            public_url("billing.invoice_pdf", invoice_id=invoice.id))
+
+
+def _how_to_pay(studio):
+    """The email's payment paragraph: the studio's own instructions. (Cadenza takes no
+    payments online yet, so no email offers to.)"""
+    if studio.payment_instructions:
+        return f"How to pay:\n{studio.payment_instructions}\n\n"
+    return f"Please contact {studio.name} to arrange payment.\n\n"
+
+
+def _signature(studio):
+    return "\n".join([studio.name, *studio.address_lines,
+                      *([f"Tax id: {studio.tax_id}"] if studio.tax_id else [])]) + "\n"
 
 
 def email_invoice(studio, invoice, *, subject=None, intro=None, dedupe_key=None):
-    """Queue the invoice email; the outbox stores text, so the PDF is a portal link."""
-    from app.core.formatting import date_filter, money_filter
-
+    """Queue the invoice email; the outbox stores text, so the PDF is a portal link. It
+    says how to pay by the studio's payment instructions."""
     page, pdf = invoice_links(invoice)
     subject = subject or f"Invoice {invoice.number} from {studio.name}"
     intro = intro or f"{studio.name} has sent you invoice {invoice.number}."
@@ -318,8 +328,9 @@ def email_invoice(studio, invoice, *, subject=None, intro=None, dedupe_key=None)
         f"Total: {money_filter(invoice.total, studio)}\n"
         f"Balance due: {money_filter(invoice.balance_due, studio)}\n"
         f"Due date: {date_filter(invoice.due_date, 'long', studio)}\n\n"
-        f"See the invoice and pay online: {page}\nDownload the PDF: {pdf}\n\n"
-        f"Thank you,\n{studio.name}\n"
+        f"{_how_to_pay(studio)}"
+        f"See the invoice: {page}\nDownload the PDF: {pdf}\n\n"
+        f"Thank you,\n{_signature(studio)}"
     )
     emails = [queue_email(to, subject, body, studio=studio,
                           dedupe_key=f"{dedupe_key}:{to}"[:120] if dedupe_key else None)
@@ -335,7 +346,7 @@ def void_invoice(studio, actor, invoice, reason="", *, now=None):
     if invoice.status == "void":
         raise Conflict(f"Invoice {invoice.number} is void already.")
     invoice = lock(Invoice, invoice)
-    reason = check_text(reason, "reason", 500)
+    reason = validation.field("reason", validation.text, reason, max_length=500)
     settled = invoice.amount_paid + invoice.credit_applied
     if settled > ZERO:
         add_credit_entry(studio, actor, lock(Family, invoice.family), settled, "restored",
@@ -357,8 +368,6 @@ def mark_overdue(studio, *, now=None):
     become overdue; each gets the studio's late fee once (a `late_fee` line; the one change
     a sent invoice receives without a person) and one reminder email. Returns the invoices
     it changed; a second run the same day changes nothing."""
-    from sqlalchemy import or_
-
     now = now or utcnow()
     today = local_today(studio, now)
     charge = (studio.late_fee or ZERO) > ZERO
@@ -383,8 +392,6 @@ def mark_overdue(studio, *, now=None):
 
 
 def _add_late_fee(studio, invoice, now):
-    from app.core.formatting import date_filter
-
     position = max((line.position for line in invoice.line_items), default=-1) + 1
     invoice.line_items.append(_line(
         studio, invoice, position, kind="late_fee", unit_price=studio.late_fee,
@@ -397,19 +404,17 @@ def _add_late_fee(studio, invoice, now):
 
 # ---------------------------------------------------------------- reading
 
-def _families_named(studio_id, pattern):
-    from sqlalchemy import func
-
-    return select(Family.id).where(Family.studio_id == studio_id, func.lower(Family.name).like(pattern))
+def _families_named(studio_id, text):
+    return select(Family.id).where(Family.studio_id == studio_id, matches(text, Family.search_text))
 
 
 def search_invoices(stmt, text, studio_id=None):
-    """Narrow a SELECT of invoices to those whose number or family name contains `text`."""
+    """Narrow a SELECT of invoices to those whose number or family (name, billing email)
+    contains `text`, whatever its case and accents."""
     from sqlalchemy import func, or_
 
-    pattern = f"%{text.strip().lower()}%"
-    families = _families_named(studio_id or current_studio().id, pattern)
-    return stmt.where(or_(func.lower(Invoice.number).like(pattern), Invoice.family_id.in_(families)))
+    families = _families_named(studio_id or current_studio().id, text)
+    return stmt.where(or_(matches(text, func.lower(Invoice.number)), Invoice.family_id.in_(families)))
 
 
 def search_payments(stmt, text, studio_id=None):
@@ -419,6 +424,42 @@ def search_payments(stmt, text, studio_id=None):
 
     from app.billing.models import Payment
 
-    pattern = f"%{text.strip().lower()}%"
-    families = _families_named(studio_id or current_studio().id, pattern)
-    return stmt.where(or_(func.lower(Payment.transaction_id).like(pattern), Payment.family_id.in_(families)))
+    families = _families_named(studio_id or current_studio().id, text)
+    return stmt.where(or_(matches(text, func.lower(Payment.transaction_id)), Payment.family_id.in_(families)))
+
+
+def filter_invoices(stmt, *, status=None, family=None, start_date=None, end_date=None,
+                    search=None, studio_id=None):
+    """Narrow a SELECT of invoices, as the invoice list (page and API) filters it: by status,
+    family, issue dates start_date..end_date (inclusive) and number or family name."""
+    if status:
+        stmt = stmt.where(Invoice.status == status)
+    if family:
+        stmt = stmt.where(Invoice.family_id == family)
+    if start_date:
+        stmt = stmt.where(Invoice.issue_date >= start_date)
+    if end_date:
+        stmt = stmt.where(Invoice.issue_date <= end_date)
+    if search:
+        stmt = search_invoices(stmt, search, studio_id)
+    return stmt
+
+
+def filter_payments(stmt, studio, *, invoice=None, family=None, method=None, start_date=None,
+                    end_date=None, search=None):
+    """Narrow a SELECT of payments, as the payment list (page and API) filters it: by invoice,
+    family, method, the studio's local dates start_date..end_date (inclusive) and family name
+    or transaction id."""
+    if invoice:
+        stmt = stmt.where(Payment.invoice_id == invoice)
+    if family:
+        stmt = stmt.where(Payment.family_id == family)
+    if method:
+        stmt = stmt.where(Payment.method == method)
+    if start_date:
+        stmt = stmt.where(Payment.paid_at >= day_bounds(studio, start_date, start_date)[0])
+    if end_date:
+        stmt = stmt.where(Payment.paid_at < day_bounds(studio, end_date, end_date)[1])
+    if search:
+        stmt = search_payments(stmt, search, studio.id)
+    return stmt

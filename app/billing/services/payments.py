@@ -1,15 +1,19 @@
 """Payments and refunds. Each posts atomically under a lock on the invoice row: amount paid,
 balance and status move together, and parallel payments never lose one another."""
 import uuid
+from dataclasses import dataclass, field
 from datetime import timedelta
 
-from app.billing.models import PAYMENT_METHODS, Invoice, Payment
-from app.billing.services.common import by_id, check_amount, check_text, local_today, lock
+from sqlalchemy import select
+
+from app.billing.models import OPEN_STATUSES, PAYMENT_METHODS, Invoice, Payment
+from app.billing.services.common import amount_of, by_id, lock
 from app.billing.services.invoices import add_credit_entry, credit_available, settle_status
-from app.core import audit
+from app.core import audit, validation
 from app.core.db import utcnow
 from app.core.errors import Conflict, ValidationFailed
 from app.core.money import ZERO
+from app.core.timeutil import local_noon, local_today
 from app.extensions import db
 from app.people.models import Family
 
@@ -29,20 +33,25 @@ def _check_paid_at(paid_at, now):
 
 
 def record_payment(studio, actor, *, invoice, amount, method, transaction_id="", notes="",
-                   paid_at=None, currency=None, now=None):
+                   paid_at=None, paid_on=None, currency=None, now=None):
     """Record money received for a sent, partially paid or overdue invoice (409 otherwise).
 
     What goes beyond the balance due becomes family credit, applied to the next invoice.
+    A payment dated by its day only (`paid_on`) is taken at noon in the studio's timezone,
+    or now when that day is today.
     """
     invoice = by_id(studio, Invoice, invoice, "invoice", "invoice")
     if currency is not None and currency.upper() != (studio.currency or "USD"):
         raise ValidationFailed(field_errors={"currency": [
             f"This studio bills in {studio.currency}; record the amount in {studio.currency}."]})
-    amount = check_amount(amount, "amount", positive=True)
+    amount = amount_of(amount, "amount", positive=True)
     method = _check_method(method)
-    transaction_id = check_text(transaction_id, "transaction_id", 120)
-    notes = check_text(notes, "notes", 2000)
+    transaction_id = validation.field("transaction_id", validation.text, transaction_id,
+                                      max_length=120)
+    notes = validation.field("notes", validation.text, notes, max_length=2000)
     now = now or utcnow()
+    if paid_on is not None and paid_on != local_today(studio, now):
+        paid_at = local_noon(studio, paid_on)
     paid_at = _check_paid_at(paid_at, now)
     invoice = lock(Invoice, invoice)
     if not invoice.accepts_payments:
@@ -92,12 +101,12 @@ def refund_payment(studio, actor, payment, *, amount=None, notes="", now=None):
     family = lock(Family, invoice.family)
     credit = credit_available(family)
     limit = refundable(payment, invoice, credit)
-    amount = limit if amount is None else check_amount(amount, "amount", positive=True)
+    amount = limit if amount is None else amount_of(amount, "amount", positive=True)
     if amount <= ZERO:
         raise Conflict("Nothing is left to refund on this payment.")
     if amount > limit:
         raise ValidationFailed(field_errors={"amount": [f"At most {limit} can be refunded."]})
-    notes = check_text(notes, "notes", 2000)
+    notes = validation.field("notes", validation.text, notes, max_length=2000)
     now = now or utcnow()
     if invoice.status == "void":
         from_credit = amount
@@ -123,3 +132,58 @@ def refund_payment(studio, actor, payment, *, amount=None, notes="", now=None):
                  amount=str(amount), original=str(payment.id))
     db.session.flush()
     return refund
+
+
+@dataclass
+class FamilyPayment:
+    """A payment taken against a family's account: one Payment per invoice it paid, oldest
+    first; `to_credit` is what went beyond all the open balances (family credit)."""
+
+    family: Family
+    amount: object
+    payments: list = field(default_factory=list)
+
+    @property
+    def to_credit(self):
+        return sum((p.credit_amount for p in self.payments), ZERO)
+
+
+def open_invoices(studio, family):
+    """The family's sent, partially paid and overdue invoices, oldest first: by due date,
+    then number."""
+    return db.session.scalars(select(Invoice).where(
+        Invoice.studio_id == studio.id, Invoice.family_id == family.id,
+        Invoice.status.in_(OPEN_STATUSES), Invoice.balance_due > 0,
+    ).order_by(Invoice.due_date, Invoice.number, Invoice.id)).all()
+
+
+def take_family_payment(studio, actor, *, family, amount, method, transaction_id="", notes="",
+                        paid_at=None, paid_on=None, currency=None, now=None):
+    """Take money against a family's account and pay its open invoices oldest first (due
+    date, then number), splitting it across them: one payment per invoice, each posted by
+    `record_payment`. What is left after the last open balance becomes family credit (on the
+    last invoice's payment). A family with nothing open is refused (409): record the money
+    on an invoice, or wait for the next one.
+
+    The invoices are locked in that order before anything is written (and the family after
+    them, as `record_payment` does), so parallel payments see each other's amounts.
+    """
+    family = by_id(studio, Family, family, "family", "family")
+    amount = amount_of(amount, "amount", positive=True)
+    invoices = [lock(Invoice, invoice) for invoice in open_invoices(studio, family)]
+    invoices = [invoice for invoice in invoices if invoice.accepts_payments and invoice.balance_due > 0]
+    if not invoices:
+        raise Conflict(f"{family.name} has no open invoice to pay; nothing is owed. Record the "
+                       "money when the next invoice is sent.")
+    result, left = FamilyPayment(family, amount), amount
+    for i, invoice in enumerate(invoices):
+        last = i == len(invoices) - 1
+        part = left if last else min(left, invoice.balance_due)
+        result.payments.append(record_payment(
+            studio, actor, invoice=invoice, amount=part, method=method,
+            transaction_id=transaction_id, notes=notes, paid_at=paid_at, paid_on=paid_on,
+            currency=currency, now=now))
+        left -= part
+        if left <= ZERO:
+            break
+    return result

@@ -12,13 +12,11 @@ from itertools import pairwise
 from sqlalchemy import Integer, cast, func, literal, select, union_all
 
 from app.billing.models import METHOD_LABELS, OPEN_STATUSES, PAYMENT_METHODS, Invoice, Payment
-from app.billing.services.common import local_today
-from app.billing.services.generation import months_between
 from app.core.money import ZERO, to_money
+from app.core.timeutil import add_months, day_bounds, local_today, month_start, months_between
 from app.extensions import db
 from app.people.models import Family, TeacherProfile
 from app.scheduling.models import Lesson
-from app.scheduling.services.common import day_bounds
 
 AGING_BUCKETS = (("0-30", 0, 30), ("31-60", 31, 60), ("61-90", 61, 90), ("90+", 91, None))
 AGING_LABELS = {"0-30": "0–30 days", "31-60": "31–60 days", "61-90": "61–90 days", "90+": "90+ days"}
@@ -27,10 +25,7 @@ AGING_LABELS = {"0-30": "0–30 days", "31-60": "31–60 days", "61-90": "61–9
 def default_range(studio, months=12):
     """The last `months` calendar months up to today, as (first day, last day)."""
     today = local_today(studio)
-    first = today.replace(day=1)
-    for _ in range(months - 1):
-        first = (first - timedelta(days=1)).replace(day=1)
-    return first, today
+    return add_months(month_start(today), 1 - months), today
 
 
 @dataclass
@@ -114,13 +109,6 @@ class AgingRow:
         return sum(self.buckets.values(), ZERO)
 
 
-def bucket_for(days_past_due):
-    for name, low, high in AGING_BUCKETS:
-        if days_past_due >= low and (high is None or days_past_due <= high):
-            return name
-    return AGING_BUCKETS[0][0]
-
-
 def _aging_sums(today, invoice):
     """SQL: the open balance in each age bucket, by days past the due date (as
     Invoice.days_overdue; not yet due counts as 0–30). `invoice`: columns of open invoices."""
@@ -186,7 +174,7 @@ class TeacherHours:
         return to_money(Decimal(self.teacher.hourly_rate) * self.minutes / 60)
 
 
-def _lesson_minutes():
+def lesson_minutes():
     """A lesson's whole minutes (end - start, rounded down), as a SQL expression."""
     if db.session.get_bind().dialect.name == "sqlite":  # naive UTC text: julianday() days
         days = func.julianday(Lesson.end_at) - func.julianday(Lesson.start_at)
@@ -208,7 +196,7 @@ def teacher_hours(studio, start, end, teacher_id=None):
 
     stmt = select(TeacherProfile, per_teacher(func.count(), "completed"),
                   per_teacher(func.count(), "no_show"),
-                  per_teacher(func.sum(_lesson_minutes()), "completed", "no_show")
+                  per_teacher(func.sum(lesson_minutes()), "completed", "no_show")
                   ).where(TeacherProfile.studio_id == studio.id)
     if teacher_id is not None:
         stmt = stmt.where(TeacherProfile.id == teacher_id)

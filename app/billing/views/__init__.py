@@ -4,4 +4,4 @@ from flask import Blueprint
 
 billing_bp = Blueprint("billing", __name__)
 
-from app.billing.views import invoices, payments, portal, reports  # noqa: E402, F401
+from app.billing.views import activity_reports, invoices, payments, portal, reports  # noqa: E402, F401

@@ -1,70 +1,26 @@
-"""Helpers the billing pages share."""
-from datetime import date
+"""What the billing pages share beyond app/core/views.py."""
+import csv
+import io
 
-from flask import flash, make_response, redirect, render_template, request, url_for
+from flask import Response, flash, make_response, redirect, url_for
 
+from app.billing.services import reports
 from app.core import htmx
-from app.core.errors import ValidationFailed
-from app.core.forms import apply_errors
-from app.core.pagination import paginate
-from app.core.tenancy import parse_uuid
+from app.core.views import date_arg
 from app.extensions import db
-
-PAGE_SIZE = 25
-
-
-def page_number():
-    try:
-        return max(1, min(int(request.args.get("page", 1)), 100_000))
-    except ValueError:
-        return 1
-
-
-def html_page(stmt):
-    return paginate(stmt, {"page": page_number(), "page_size": PAGE_SIZE})
-
-
-def text_arg(name, max_length=200):
-    return (request.args.get(name) or "").strip()[:max_length]
-
-
-def uuid_arg(name):
-    return parse_uuid(request.args.get(name))
+from app.people.models import Family
+from app.people.services import visible_families
 
 
 def chosen_family(family_id):
     """The family a `?family=<id>` link narrows a list to, when the caller may see it."""
     if family_id is None:
         return None
-    from app.people.models import Family
-    from app.people.policies import visible_families
-
     return db.session.scalar(visible_families().where(Family.id == family_id))
-
-
-def date_arg(name):
-    try:
-        return date.fromisoformat(request.args.get(name) or "")
-    except ValueError:
-        return None
-
-
-def form_failed(form, error, aliases=None):
-    if not isinstance(error, ValidationFailed):
-        error = ValidationFailed(error.detail, field_errors=error.field_errors)
-    apply_errors(form, error, aliases)
-
-
-def render(template, status=200, partial=None, **context):
-    name = partial if partial and htmx.is_htmx() else template
-    response = make_response(render_template(name, **context), status)
-    return htmx.add_vary(response)
 
 
 def back_to_invoice(invoice_id, message=None, category="success"):
     if category == "error":
-        from app.extensions import db
-
         db.session.rollback()  # a refused action leaves nothing behind
     if message:
         flash(message, category)
@@ -72,3 +28,30 @@ def back_to_invoice(invoice_id, message=None, category="success"):
     if htmx.is_htmx():
         return htmx.hx_redirect(make_response("", 200), url)
     return redirect(url)
+
+
+def report_range(studio):
+    """The `?start=`/`?end=` of a report page; the last 12 months when missing or not sensible."""
+    start, end = reports.default_range(studio)
+    start, end = date_arg("start") or start, date_arg("end") or end
+    if end < start or (end - start).days > 3660:
+        start, end = reports.default_range(studio)
+    return start, end
+
+
+def _safe(value):
+    """Spreadsheet formula injection: text cells starting with = + - @ are quoted."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def csv_download(name, header, rows):
+    """A CSV attachment `name`.csv of a header and rows."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(header)
+    for row in rows:
+        writer.writerow([_safe(v) for v in row])
+    return Response(buffer.getvalue(), mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="{name}.csv"'})

@@ -1,12 +1,11 @@
 """Invoice pages: the list, a new draft, the invoice (draft editor or issued invoice with its
 payments), its actions, its PDF, and the auto-invoicing screen."""
-from datetime import timedelta
 
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import selectinload
 
 from app.billing import pdf, policies, services
+from app.billing.access import invoice_line, visible_invoice
 from app.billing.forms import (
     CreditForm,
     GenerateForm,
@@ -14,34 +13,26 @@ from app.billing.forms import (
     InvoiceHeaderForm,
     LineItemForm,
     PaymentForm,
+    PeriodForm,
     RefundForm,
     VoidForm,
 )
-from app.billing.models import INVOICE_STATUSES, STATUS_LABELS, Invoice, InvoiceLineItem, Payment
-from app.billing.services.common import local_today
+from app.billing.models import STATUS_LABELS, Invoice
 from app.billing.services.invoices import recipients
 from app.billing.views import billing_bp
-from app.billing.views.common import (
-    back_to_invoice,
-    chosen_family,
-    form_failed,
-    html_page,
-    render,
-    text_arg,
-    uuid_arg,
-)
-from app.core.errors import Conflict, DomainError, ValidationFailed
-from app.core.htmx import partial_or_page
+from app.billing.views.common import back_to_invoice, chosen_family
+from app.core import jobs
+from app.core.errors import Conflict, DomainError
+from app.core.formatting import money_filter
+from app.core.htmx import is_htmx
 from app.core.permissions import requires
-from app.core.tenancy import current_studio, get_or_404, scoped
+from app.core.tenancy import current_studio
+from app.core.timeutil import local_today
+from app.core.views import form_failed, html_page, render, render_form, text_arg, uuid_arg
 from app.extensions import db
 from app.people.services import family_choices
 
-
-def _invoice(invoice_id):
-    stmt = policies.visible_invoices().options(
-        selectinload(Invoice.payments).selectinload(Payment.refunds))
-    return get_or_404(Invoice, invoice_id, stmt=stmt)
+EDITOR = "billing/invoices/_editor.html"
 
 
 # ---------------------------------------------------------------- list
@@ -50,21 +41,18 @@ def _invoice(invoice_id):
 @login_required
 @requires("invoices.view")
 def invoices():
-    status = request.args.get("status") if request.args.get("status") in INVOICE_STATUSES else ""
+    manager = policies.is_billing_manager()
+    # Families never see drafts, so their filter does not offer them.
+    statuses = {value: label for value, label in STATUS_LABELS.items() if manager or value != "draft"}
+    status = request.args.get("status") if request.args.get("status") in statuses else ""
     family, query = uuid_arg("family"), text_arg("q")
-    stmt = policies.visible_invoices()
-    if status:
-        stmt = stmt.where(Invoice.status == status)
-    if family:
-        stmt = stmt.where(Invoice.family_id == family)
-    if query:
-        stmt = services.search_invoices(stmt, query)
+    stmt = services.filter_invoices(policies.visible_invoices(), status=status, family=family,
+                                    search=query)
     # Newest first along the (studio, issue date, id) index: no sort of the whole studio.
     page = html_page(stmt.order_by(Invoice.issue_date.desc(), Invoice.id.desc()))
-    manager = policies.is_billing_manager()
-    return partial_or_page(
+    return render(
         "billing/invoices/index.html", "billing/invoices/_results.html", page=page,
-        status=status, q=query, statuses=STATUS_LABELS, manager=manager,
+        chosen_status=status, q=query, statuses=statuses, manager=manager,
         chosen_family=chosen_family(family) if manager else None,
         today=local_today(current_studio()),
     )
@@ -93,7 +81,7 @@ def new_invoice():
             flash("Draft created. Add its lines, then send it.", "success")
             return redirect(url_for("billing.invoice", invoice_id=invoice.id))
     status = 422 if form.errors or form.form_errors else 200
-    return render("billing/invoices/new.html", status, form=form)
+    return render("billing/invoices/new.html", status=status, form=form)
 
 
 # ---------------------------------------------------------------- one invoice
@@ -126,61 +114,64 @@ def _payment_form(invoice):
 @login_required
 @requires("invoices.view")
 def invoice(invoice_id):
-    invoice = _invoice(invoice_id)
+    invoice = visible_invoice(invoice_id)
     return render("billing/invoices/show.html", **_context(invoice))
 
 
 def _show_with_errors(invoice, partial=None, **forms):
-    return render("billing/invoices/show.html", 422, partial=partial, **_context(invoice, **forms))
+    return render("billing/invoices/show.html", partial, status=422, **_context(invoice, **forms))
+
+
+def _on_invoice_form(invoice, form, form_name, act, done, *, partial=None, aliases=None):
+    """A form posted on the invoice page: when it is valid, `act()` and answer `done(result)`.
+    A conflict goes back to the invoice with its reason; other refusals show on the form (422)
+    with the invoice as it was."""
+    if form.validate_on_submit():
+        try:
+            result = act()
+        except Conflict as exc:
+            return back_to_invoice(invoice.id, exc.detail, "error")
+        except DomainError as exc:
+            db.session.rollback()
+            form_failed(form, exc, aliases)
+        else:
+            return done(result)
+    return _show_with_errors(visible_invoice(invoice.id), partial, **{form_name: form})
 
 
 @billing_bp.route("/invoices/<invoice_id>/edit", methods=["POST"])
 @login_required
 @requires("invoices.manage")
 def edit_invoice(invoice_id):
-    invoice = _invoice(invoice_id)
-    form = InvoiceHeaderForm()
-    if form.validate_on_submit():
-        try:
-            services.update_invoice(current_studio(), current_user, invoice,
-                                    issue_date=form.issue_date.data, due_date=form.due_date.data,
-                                    discount=form.discount.data or "0", notes=form.notes.data or "")
-        except Conflict as exc:
-            return back_to_invoice(invoice.id, exc.detail, "error")
-        except DomainError as exc:
-            db.session.rollback()
-            form_failed(form, exc)
-        else:
-            return back_to_invoice(invoice.id, "The draft is saved.")
-    return _show_with_errors(_invoice(invoice_id), header_form=form)
+    invoice, form = visible_invoice(invoice_id), InvoiceHeaderForm()
+    return _on_invoice_form(
+        invoice, form, "header_form",
+        lambda: services.update_invoice(
+            current_studio(), current_user, invoice, issue_date=form.issue_date.data,
+            due_date=form.due_date.data, discount=form.discount.data or "0",
+            notes=form.notes.data or ""),
+        lambda _: back_to_invoice(invoice.id, "The draft is saved."))
 
 
 @billing_bp.route("/invoices/<invoice_id>/lines", methods=["POST"])
 @login_required
 @requires("invoices.manage")
 def add_line(invoice_id):
-    invoice = _invoice(invoice_id)
-    form = LineItemForm()
-    if form.validate_on_submit():
-        try:
-            services.add_line(current_studio(), current_user, invoice,
-                              description=form.description.data, quantity=form.quantity.data,
-                              unit_price=form.unit_price.data)
-        except Conflict as exc:
-            return back_to_invoice(invoice.id, exc.detail, "error")
-        except DomainError as exc:
-            db.session.rollback()
-            form_failed(form, exc)
-        else:
-            return render("billing/invoices/show.html", partial="billing/invoices/_editor.html",
-                          **_context(invoice)) if _htmx() else back_to_invoice(invoice.id)
-    return _show_with_errors(_invoice(invoice_id), partial="billing/invoices/_editor.html",
-                             line_form=form)
+    invoice, form = visible_invoice(invoice_id), LineItemForm()
+    return _on_invoice_form(
+        invoice, form, "line_form",
+        lambda: services.add_line(current_studio(), current_user, invoice,
+                                  description=form.description.data, quantity=form.quantity.data,
+                                  unit_price=form.unit_price.data),
+        lambda _: _editor(invoice) if _htmx() else back_to_invoice(invoice.id),
+        partial=EDITOR)
+
+
+def _editor(invoice):
+    return render("billing/invoices/show.html", EDITOR, **_context(invoice))
 
 
 def _htmx():
-    from app.core.htmx import is_htmx
-
     return is_htmx()
 
 
@@ -188,9 +179,8 @@ def _htmx():
 @login_required
 @requires("invoices.manage")
 def remove_line(invoice_id, line_id):
-    invoice = _invoice(invoice_id)
-    line = get_or_404(InvoiceLineItem, line_id,
-                      stmt=scoped(InvoiceLineItem).where(InvoiceLineItem.invoice_id == invoice.id))
+    invoice = visible_invoice(invoice_id)
+    line = invoice_line(invoice, line_id)
     form = VoidForm()
     if not form.validate_on_submit():
         return back_to_invoice(invoice.id, "The form expired; try again.", "error")
@@ -199,8 +189,7 @@ def remove_line(invoice_id, line_id):
     except DomainError as exc:
         return back_to_invoice(invoice.id, exc.detail, "error")
     if _htmx():
-        return render("billing/invoices/show.html", partial="billing/invoices/_editor.html",
-                      **_context(invoice))
+        return _editor(invoice)
     return back_to_invoice(invoice.id, "The line is removed.")
 
 
@@ -208,7 +197,7 @@ def remove_line(invoice_id, line_id):
 @login_required
 @requires("invoices.manage")
 def send_invoice(invoice_id):
-    invoice = _invoice(invoice_id)
+    invoice = visible_invoice(invoice_id)
     form = VoidForm()
     if not form.validate_on_submit():
         return back_to_invoice(invoice.id, "The form expired; try again.", "error")
@@ -225,7 +214,7 @@ def send_invoice(invoice_id):
 @login_required
 @requires("invoices.manage")
 def void_invoice(invoice_id):
-    invoice = _invoice(invoice_id)
+    invoice = visible_invoice(invoice_id)
     form = VoidForm(prefix="void")
     if not form.validate_on_submit():
         return back_to_invoice(invoice.id, "The form expired; try again.", "error")
@@ -241,7 +230,7 @@ def void_invoice(invoice_id):
 @login_required
 @requires("invoices.manage")
 def delete_invoice(invoice_id):
-    invoice = _invoice(invoice_id)
+    invoice = visible_invoice(invoice_id)
     form = VoidForm()
     if not form.validate_on_submit():
         return back_to_invoice(invoice.id, "The form expired; try again.", "error")
@@ -257,85 +246,48 @@ def delete_invoice(invoice_id):
 @login_required
 @requires("invoices.manage")
 def credit_invoice(invoice_id):
-    invoice = _invoice(invoice_id)
-    form = CreditForm(prefix="credit")
-    if form.validate_on_submit():
-        try:
-            services.credit_invoice(current_studio(), current_user, invoice, form.amount.data,
-                                    form.reason.data or "")
-        except Conflict as exc:
-            return back_to_invoice(invoice.id, exc.detail, "error")
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form_failed(form, exc)
-        else:
-            return back_to_invoice(invoice.id, "The credit is applied.")
-    return _show_with_errors(_invoice(invoice_id), credit_form=form)
+    invoice, form = visible_invoice(invoice_id), CreditForm(prefix="credit")
+    return _on_invoice_form(
+        invoice, form, "credit_form",
+        lambda: services.credit_invoice(current_studio(), current_user, invoice, form.amount.data,
+                                        form.reason.data or ""),
+        lambda _: back_to_invoice(invoice.id, "The credit is applied."))
 
 
 @billing_bp.route("/invoices/<invoice_id>/payments", methods=["POST"])
 @login_required
 @requires("payments.record")
 def record_payment(invoice_id):
-    invoice = _invoice(invoice_id)
-    form = PaymentForm()
-    if form.validate_on_submit():
-        studio = current_studio()
-        try:
-            payment = services.record_payment(
-                studio, current_user, invoice=invoice, amount=form.amount.data,
-                method=form.method.data, transaction_id=form.transaction_id.data or "",
-                notes=form.notes.data or "", paid_at=_paid_at(studio, form.paid_on.data))
-        except Conflict as exc:
-            return back_to_invoice(invoice.id, exc.detail, "error")
-        except ValidationFailed as exc:
-            db.session.rollback()
-            form_failed(form, exc, aliases={"payment_method": "method", "paid_at": "paid_on"})
-        else:
-            from app.core.formatting import money_filter
-
-            message = f"Payment of {money_filter(payment.amount)} recorded."
-            if payment.credit_amount:
-                message += f" {money_filter(payment.credit_amount)} went to the family's credit."
-            return back_to_invoice(invoice.id, message)
-    return _show_with_errors(_invoice(invoice_id), payment_form=form)
+    invoice, form = visible_invoice(invoice_id), PaymentForm()
+    return _on_invoice_form(
+        invoice, form, "payment_form",
+        lambda: services.record_payment(
+            current_studio(), current_user, invoice=invoice, amount=form.amount.data,
+            method=form.method.data, transaction_id=form.transaction_id.data or "",
+            notes=form.notes.data or "", paid_on=form.paid_on.data),
+        lambda payment: back_to_invoice(invoice.id, _payment_recorded(payment)),
+        aliases={"payment_method": "method", "paid_at": "paid_on"})
 
 
-def _paid_at(studio, day):
-    """A payment date from the form: noon in the studio's timezone (today: now)."""
-    if day is None or day == local_today(studio):
-        return None
-    from datetime import datetime, time, timezone
-    from zoneinfo import ZoneInfo
-
-    return datetime.combine(day, time(12), tzinfo=ZoneInfo(studio.timezone)).astimezone(timezone.utc)
+def _payment_recorded(payment):
+    message = f"Payment of {money_filter(payment.amount)} recorded."
+    if payment.credit_amount:
+        message += f" {money_filter(payment.credit_amount)} went to the family's credit."
+    return message
 
 
 @billing_bp.route("/invoices/<invoice_id>/pdf")
 @login_required
 @requires("invoices.view")
 def invoice_pdf(invoice_id):
-    from app.billing.api import pdf_response
-
-    invoice = _invoice(invoice_id)
-    response = pdf_response(current_studio(), invoice)
+    invoice = visible_invoice(invoice_id)
+    response = pdf.pdf_response(current_studio(), invoice)
     if request.args.get("inline"):
         response.headers["Content-Disposition"] = f'inline; filename="{pdf.pdf_filename(invoice)}"'
     return response
 
 
 # ---------------------------------------------------------------- auto-invoicing
-
-def default_period(studio):
-    """Next month when billing in advance or flat monthly; last month after attendance."""
-    today = local_today(studio)
-    first_this = today.replace(day=1)
-    if (studio.billing_mode or "after_attended") == "after_attended":
-        last = first_this - timedelta(days=1)
-        return last.replace(day=1), last
-    first_next = (first_this + timedelta(days=32)).replace(day=1)
-    return first_next, (first_next + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-
 
 @billing_bp.route("/invoices/generate", methods=["GET", "POST"])
 @login_required
@@ -345,23 +297,23 @@ def generate():
     form = GenerateForm()
     form.family.choices = [("", "All families")] + family_choices(studio)
     if request.method == "GET":
-        form.period_start.data, form.period_end.data = default_period(studio)
+        form.period_start.data, form.period_end.data = services.default_period(studio)
     plan = None
     if form.validate_on_submit():
         period = (form.period_start.data, form.period_end.data)
         family = form.family.data or None
         try:
             if request.form.get("action") == "create":
-                return _generated(services.generate_invoices(studio, current_user, *period,
-                                                             family=family))
+                return _start_generating(studio, *period, family)
             plan = services.plan_invoices(studio, *period, family=family)
         except DomainError as exc:
             db.session.rollback()
             form_failed(form, exc)
             plan = None
     status = 422 if form.errors or form.form_errors else 200
-    return render("billing/generate.html", status, form=form, plan=plan, studio=studio,
-                  mode_labels=MODE_LABELS)
+    return render("billing/generate.html", status=status, form=form, plan=plan, studio=studio,
+                  mode_labels=MODE_LABELS, today=local_today(studio),
+                  family_id=form.family.data or None)
 
 
 MODE_LABELS = {
@@ -371,14 +323,50 @@ MODE_LABELS = {
 }
 
 
-def _generated(plan):
-    created = plan.created
-    if created:
-        flash(f"{len(created)} draft invoice{'s' if len(created) != 1 else ''} created. "
-              "Check them, then send them to the families.", "success")
-    else:
-        flash("Nothing new to bill for that period: every billable lesson is on an invoice.",
-              "info")
-    for family_plan in plan.skipped:
-        flash(f"{family_plan.family.name}: {family_plan.skipped}", "warning")
-    return redirect(url_for("billing.invoices", status="draft"))
+def _start_generating(studio, period_start, period_end, family):
+    """Auto-invoicing runs as a job: its page shows the progress and survives a reload."""
+    services.check_period(period_start, period_end)
+    job = jobs.start_job(studio, current_user, "auto_invoice", period_start=period_start,
+                         period_end=period_end, family=family)
+    db.session.commit()  # the worker reads the job from the database
+    jobs.queue_job(job)
+    return redirect(url_for("jobs.job", job_id=job.id))
+
+
+@billing_bp.route("/invoices/send-drafts", methods=["GET", "POST"])
+@login_required
+@requires("invoices.manage")
+def send_drafts():
+    """Confirm (how many drafts, their total), then send every draft of a billing period."""
+    studio = current_studio()
+    if request.method == "GET" and not request.args:
+        first, last = services.default_period(studio)
+        return redirect(url_for("billing.send_drafts", period_start=first.isoformat(),
+                                period_end=last.isoformat()))
+    posted = request.method == "POST"
+    form = PeriodForm() if posted else PeriodForm(formdata=request.args, meta={"csrf": False})
+    drafts = None
+    if form.validate():
+        period = (form.period_start.data, form.period_end.data)
+        try:
+            if posted:
+                return _drafts_sent(services.send_drafts(studio, current_user, *period))
+            drafts = services.period_drafts(studio, *period)
+        except DomainError as exc:
+            db.session.rollback()
+            form_failed(form, exc)
+    return render_form("billing/send_drafts.html", form, drafts=drafts,
+                       total=services.drafts_total(drafts or []))
+
+
+def _drafts_sent(result):
+    sent = len(result.sent)
+    if sent:
+        flash(f"{sent} invoice{'s' if sent != 1 else ''} sent; the families are emailed.",
+              "success")
+    for invoice, reason in result.failed:
+        flash(f"Not sent: the draft for {invoice.family.name} ({money_filter(invoice.total)}). "
+              f"{reason}", "warning")
+    if not sent and not result.failed:
+        flash("No drafts left to send for that period.", "info")
+    return redirect(url_for("billing.invoices", status="sent" if sent else "draft"))

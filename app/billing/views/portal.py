@@ -1,11 +1,15 @@
 """What the portal and other domains' pages show of billing: a family's balance, in
 partials (templates/dashboard/_portal_balance.html, billing/_family_account.html)."""
+from babel.numbers import format_decimal
 from sqlalchemy import select
 from sqlalchemy.orm import lazyload
 
 from app.billing import policies, services
 from app.billing.models import OPEN_STATUSES, Invoice
+from app.billing.policies import is_billing_manager
+from app.billing.services.balances import studio_overview
 from app.billing.views import billing_bp
+from app.core.formatting import _locale, _studio
 from app.core.permissions import PARENT, can
 from app.core.tenancy import current_principal
 from app.extensions import db
@@ -46,18 +50,11 @@ def billing_helpers():
 @billing_bp.app_template_filter("quantity")
 def quantity_filter(value, studio=None):
     """A line quantity in the studio's locale: 4, 1.5."""
-    from babel.numbers import format_decimal
-
-    from app.core.formatting import _locale, _studio
-
     return format_decimal(value, "#,##0.##", locale=_locale(studio or _studio()))
 
 
 def billing_overview():
     """For the staff dashboard: open and overdue totals, and drafts waiting to be sent."""
-    from app.billing.policies import is_billing_manager
-    from app.billing.services.balances import studio_overview
-
     principal = current_principal()
     if principal is None or not is_billing_manager(principal):
         return None

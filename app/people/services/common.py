@@ -1,137 +1,78 @@
-"""Validation helpers the people services share: they collect field errors, then raise once."""
+"""What the people services share: the kinds of value only people have (tags, a birth date,
+a calendar colour), checked like core/validation's, and references by id."""
 import re
 from datetime import date
-from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import select
 
-from app.accounts.services import EMAIL_RE, normalize_email
-from app.core.errors import ValidationFailed
+from app.core import validation
 from app.core.tenancy import parse_uuid
+from app.core.validation import Invalid
 from app.extensions import db
 
 MAX_TAGS = 20
 MAX_TAG_LENGTH = 60
 COLOR_RE = re.compile(r"^#[0-9a-fA-F]{6}$")
-MAX_MONEY = Decimal("9999999999.99")
 
 
-class Errors:
-    """Field errors gathered while checking a set of changes."""
-
-    def __init__(self):
-        self.fields = {}
-
-    def add(self, field, message):
-        self.fields.setdefault(field, []).append(message)
-
-    def __bool__(self):
-        return bool(self.fields)
-
-    def raise_if_any(self):
-        if self.fields:
-            raise ValidationFailed(field_errors=self.fields)
-
-
-def clean_text(changes, errors, name, max_length, *, required=False, label="this field"):
-    """Strip a text value in `changes` (if present) and check its length."""
-    if name not in changes:
-        return
-    value = (changes[name] or "").strip()
-    if required and not value:
-        errors.add(name, f"Enter {label}.")
-    elif len(value) > max_length:
-        errors.add(name, f"Use at most {max_length} characters.")
-    changes[name] = value
-
-
-def clean_email(changes, errors, name, *, required=False):
-    """Lower-case and check an optional email; '' becomes None."""
-    if name not in changes:
-        return
-    value = normalize_email(changes[name])
-    if not value:
-        if required:
-            errors.add(name, "Enter an email address.")
-        changes[name] = None
-    elif len(value) > 254 or not EMAIL_RE.match(value):
-        errors.add(name, "Enter a valid email address.")
-    else:
-        changes[name] = value
-
-
-def clean_tags(changes, errors, name):
+def tags(value):
     """A list of short labels, lower-cased, without blanks or repeats ("Piano, theory")."""
-    if name not in changes:
-        return
-    raw = changes[name] or []
+    raw = value or []
     if isinstance(raw, str):
         raw = raw.split(",")
-    tags = []
+    labels = []
     for item in raw:
-        tag = " ".join(str(item).split()).lower()
-        if tag and tag not in tags:
-            tags.append(tag)
-    if len(tags) > MAX_TAGS:
-        errors.add(name, f"Use at most {MAX_TAGS} entries.")
-    elif any(len(tag) > MAX_TAG_LENGTH for tag in tags):
-        errors.add(name, f"Keep each entry under {MAX_TAG_LENGTH} characters.")
-    changes[name] = tags
+        label = " ".join(str(item).split()).lower()
+        if label and label not in labels:
+            labels.append(label)
+    if len(labels) > MAX_TAGS:
+        raise Invalid(f"Use at most {MAX_TAGS} entries.")
+    if any(len(label) > MAX_TAG_LENGTH for label in labels):
+        raise Invalid(f"Keep each entry under {MAX_TAG_LENGTH} characters.")
+    return labels
 
 
-def clean_money(changes, errors, name):
-    """An optional non-negative amount with at most two decimals."""
-    if name not in changes or changes[name] in (None, ""):
-        if name in changes:
-            changes[name] = None
-        return
-    try:
-        amount = Decimal(str(changes[name]).strip())
-    except InvalidOperation:
-        errors.add(name, "Enter an amount like 45.00.")
-        return
-    if not amount.is_finite() or amount.as_tuple().exponent < -2:
-        errors.add(name, "Enter an amount with at most two decimals.")
-    elif amount < 0 or amount > MAX_MONEY:
-        errors.add(name, "Enter an amount of zero or more.")
-    else:
-        changes[name] = amount.quantize(Decimal("0.01"))
+def optional_rate(value):
+    """An amount of zero or more (core/validation.money); blank is None."""
+    return None if value is None or value == "" else validation.money(value, minimum=0)
 
 
-def clean_birth_date(changes, errors, name="date_of_birth"):
-    if name not in changes or changes[name] is None:
-        return
-    value = changes[name]
+def birth_date(value):
+    if value is None:
+        return None
     if not isinstance(value, date):
-        errors.add(name, "Enter a date as YYYY-MM-DD.")
-    elif value > date.today():
-        errors.add(name, "The birth date cannot be in the future.")
-    elif value.year < 1900:
-        errors.add(name, "Enter a birth date after 1900.")
+        raise Invalid("Enter a date as YYYY-MM-DD.")
+    if value > date.today():
+        raise Invalid("The birth date cannot be in the future.")
+    if value.year < 1900:
+        raise Invalid("Enter a birth date after 1900.")
+    return value
 
 
-def clean_color(changes, errors, name="calendar_color"):
-    if name not in changes:
-        return
-    value = (changes[name] or "").strip()
-    if not COLOR_RE.match(value):
-        errors.add(name, "Choose a colour like #5b3cc4.")
-    else:
-        changes[name] = value.lower()
+def colour(value):
+    clean = (value or "").strip()
+    if not COLOR_RE.match(clean):
+        raise Invalid("Choose a colour like #5b3cc4.")
+    return clean.lower()
 
 
-def resolve_reference(changes, errors, name, model, studio, *, label, attribute=None):
+def resolve_reference(changes, errors, name, model, studio, *, label, attribute=None,
+                      required=False):
     """Turn an id in `changes[name]` into a row of `studio`; unknown ids are field errors.
 
     A referenced id that does not exist in the caller's studio is reported as
-    "Unknown <label>." (400), never as 404: only ids in the URL answer 404.
+    "Unknown <label>." (400), never as 404: only ids in the URL answer 404. A `required`
+    reference cannot be cleared.
     """
     if name not in changes:
         return
     value = changes.pop(name)
     target = attribute or name
     if value in (None, ""):
-        changes[target] = None
+        if required:
+            errors.add(name, f"Choose a {label}.")
+        else:
+            changes[target] = None
         return
     if isinstance(value, model):
         found = value if value.studio_id == studio.id else None

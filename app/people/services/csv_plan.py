@@ -13,15 +13,10 @@ from datetime import datetime
 from sqlalchemy import and_, select
 
 from app.accounts.models import Membership, User
+from app.core import validation
 from app.extensions import db
 from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
-from app.people.services.common import (
-    Errors,
-    clean_birth_date,
-    clean_email,
-    clean_money,
-    clean_text,
-)
+from app.people.services.common import birth_date, optional_rate
 from app.people.services.csv_read import COLUMNS
 
 CREATE, MATCH, REJECT = "create", "match", "reject"
@@ -221,7 +216,7 @@ def _student_fields(raw, studio, plan):
         last = last or last_from_name
     fields = {
         "first_name": first, "last_name": last, "email": raw.get("email", ""),
-        "phone": raw.get("phone", ""), "instrument": " ".join(raw.get("instrument", "").split()).lower(),
+        "phone": raw.get("phone", ""), "instrument": " ".join(raw.get("instrument", "").split()),
         "emergency_contact_name": raw.get("emergency_name", ""),
         "emergency_contact_phone": raw.get("emergency_phone", ""), "notes": raw.get("notes", ""),
         "is_active": raw.get("status", "").strip().lower() not in ARCHIVED_WORDS,
@@ -236,15 +231,16 @@ def _student_fields(raw, studio, plan):
         fields["default_lesson_minutes"] = _parse_minutes(raw["lesson_minutes"], plan)
     if raw.get("lesson_rate"):
         fields["default_lesson_rate"] = raw["lesson_rate"].replace("$", "").replace(",", "").strip()
-    errors = Errors()
-    clean_text(fields, errors, "first_name", 80, required=True, label="the student's first name")
+    errors = validation.FieldErrors()
+    errors.clean(fields, "first_name", validation.text, max_length=80, required=True,
+                 missing="Enter the student's first name.")
     for name, limit in (("last_name", 80), ("phone", 40), ("instrument", 60),
                         ("emergency_contact_name", 120), ("emergency_contact_phone", 40),
                         ("notes", 10000)):
-        clean_text(fields, errors, name, limit)
-    clean_email(fields, errors, "email")
-    clean_birth_date(fields, errors)
-    clean_money(fields, errors, "default_lesson_rate")
+        errors.clean(fields, name, validation.text, max_length=limit)
+    errors.clean(fields, "email", validation.email)
+    errors.clean(fields, "date_of_birth", birth_date)
+    errors.clean(fields, "default_lesson_rate", optional_rate)
     minutes = fields.get("default_lesson_minutes")
     if minutes is not None and not 5 <= minutes <= 480:
         errors.add("default_lesson_minutes", "Use 5 to 480 minutes.")
@@ -266,10 +262,10 @@ def _parent(raw, prefix, plan):
                 "phone": raw.get(f"{prefix}_phone", "")}
     if not (first or last or guardian["email"]):
         return None
-    errors = Errors()
+    errors = validation.FieldErrors()
     for name, limit in (("first_name", 80), ("last_name", 80), ("phone", 40)):
-        clean_text(guardian, errors, name, limit)
-    clean_email(guardian, errors, "email")
+        errors.clean(guardian, name, validation.text, max_length=limit)
+    errors.clean(guardian, "email", validation.email)
     label = COLUMNS[f"{prefix}_email"][0].removesuffix(" email")
     for name, messages in errors.fields.items():
         shown = f" \"{raw.get(f'{prefix}_email', '')[:40]}\"" if name == "email" else ""

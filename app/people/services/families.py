@@ -5,14 +5,16 @@ from sqlalchemy import func, or_, select
 
 from app.accounts.models import Invitation, User
 from app.accounts.services import invite_member
-from app.core import audit
+from app.billing.services import family_balances
+from app.core import audit, validation
 from app.core.db import utcnow
 from app.core.errors import Conflict, PermissionDenied, ValidationFailed
 from app.core.permissions import MANAGERS, PARENT, STUDENT
+from app.core.search import matches
 from app.core.tenancy import parse_uuid, scoped
 from app.extensions import db
 from app.people.models import Family, FamilyGuardian, Student
-from app.people.services.common import Errors, apply_changes, clean_email, clean_text, reject_unknown
+from app.people.services.common import apply_changes, reject_unknown
 
 FAMILY_FIELDS = ("name", "primary_contact", "phone", "billing_email", "address", "notes")
 CONTACT_FIELDS = ("phone", "billing_email", "address")
@@ -47,12 +49,13 @@ def _resolve_primary_contact(studio, family, changes, errors):
 
 
 def _validate_family(studio, changes, family=None):
-    errors = Errors()
-    clean_text(changes, errors, "name", 120, required=True, label="the family's name")
-    clean_text(changes, errors, "phone", 40)
-    clean_text(changes, errors, "address", 500)
-    clean_text(changes, errors, "notes", 10000)
-    clean_email(changes, errors, "billing_email")
+    errors = validation.FieldErrors()
+    errors.clean(changes, "name", validation.text, max_length=120, required=True,
+                 missing="Enter the family's name.")
+    errors.clean(changes, "phone", validation.text, max_length=40)
+    errors.clean(changes, "address", validation.text, max_length=500)
+    errors.clean(changes, "notes", validation.text, max_length=10000)
+    errors.clean(changes, "billing_email", validation.email)
     if "billing_email" in changes and changes["billing_email"] is None:
         changes["billing_email"] = ""
     _resolve_primary_contact(studio, family, changes, errors)
@@ -120,12 +123,12 @@ def delete_family(studio, actor, family):
 # ------------------------------------------------------------------ guardians
 
 def _validate_guardian(fields, invite):
-    errors = Errors()
-    clean_email(fields, errors, "email", required=invite)
+    errors = validation.FieldErrors()
+    errors.clean(fields, "email", validation.email, required=invite)
     for name in ("first_name", "last_name"):
-        clean_text(fields, errors, name, 80)
-    clean_text(fields, errors, "phone", 40)
-    clean_text(fields, errors, "relation", 40)
+        errors.clean(fields, name, validation.text, max_length=80)
+    errors.clean(fields, "phone", validation.text, max_length=40)
+    errors.clean(fields, "relation", validation.text, max_length=40)
     if not fields.get("email") and not fields.get("first_name") and "email" not in errors.fields:
         errors.add("email", "Enter the guardian's email or name.")
     errors.raise_if_any()
@@ -180,6 +183,56 @@ def invite_guardian(studio, actor, guardian):
     return invitation
 
 
+def invite_parent(studio, actor, email, *, first_name="", family=None, family_name=""):
+    """Invite a parent into a family, so that they never sign in to no family: `family` (one
+    of the studio's, or its id), else a new family named `family_name`. The parent becomes a
+    guardian of it at once and signs in as its parent when they accept; an address that
+    already signs in to the studio is linked without an invitation.
+    Returns (family, guardian, invitation or None)."""
+    errors = validation.FieldErrors()
+    email = errors.check("email", validation.email, email, required=True)
+    if family in (None, "") and not (family_name or "").strip():
+        errors.add("family_name", "A parent joins a family: choose one, or type the name of a new one.")
+    errors.raise_if_any()
+    family = _family_to_join(studio, actor, family, family_name)
+    guardian = _guardian_with_email(family, email)
+    if guardian is not None:
+        if guardian.user_id is not None:
+            raise ValidationFailed(field_errors={"email": [f"Already a parent of {family.name}."]})
+        return family, guardian, invite_guardian(studio, actor, guardian)
+    guardian, invitation = add_guardian(studio, actor, family, invite=True, email=email,
+                                        first_name=first_name or "")
+    return family, guardian, invitation
+
+
+def _family_to_join(studio, actor, family, family_name):
+    if family not in (None, ""):
+        found = family if isinstance(family, Family) else db.session.scalar(
+            scoped(Family, studio).where(Family.id == parse_uuid(family)))
+        if found is None or found.studio_id != studio.id:
+            raise ValidationFailed(field_errors={"family": ["Choose one of the studio's families."]})
+        return found
+    try:
+        return create_family(studio, actor, name=family_name)
+    except ValidationFailed as exc:
+        messages = exc.field_errors.get("name", [exc.detail])
+        raise ValidationFailed(field_errors={"family_name": messages}) from exc
+
+
+def make_primary_contact(studio, actor, family, guardian):
+    """Make a guardian the family's primary contact (one per family: the family's
+    `primary_contact`). Only a guardian who signs in can be it."""
+    if guardian.family_id != family.id:
+        raise ValidationFailed("This guardian belongs to another family.")
+    if guardian.user_id is None:
+        raise ValidationFailed(f"{guardian.full_name} does not sign in yet: the primary contact is "
+                               "a parent with a login. Invite them first.")
+    family.primary_contact_id = guardian.user_id
+    audit.record(studio, actor, "family.primary_contact_changed", family, guardian=guardian.full_name)
+    db.session.flush()
+    return family
+
+
 def remove_guardian(studio, actor, family, guardian):
     """Remove a guardian from a family (their login, if any, stays in the studio)."""
     if guardian.family_id != family.id:
@@ -215,8 +268,6 @@ def families_of(studio, user):
 def balances(families):
     """{family id: balance} for many families in one go: what is due on their open
     invoices minus their unused credit (billing computes it in two queries)."""
-    from app.billing.services import family_balances
-
     return family_balances(families)
 
 
@@ -233,17 +284,10 @@ FAMILY_ORDERING = {
 def filter_families(stmt, *, search=None):
     """Search by family name, billing email, guardian name or email."""
     if search:
-        pattern = f"%{search.strip().lower()}%"
         guardian_match = select(FamilyGuardian.family_id).outerjoin(
             User, User.id == FamilyGuardian.user_id
-        ).where(or_(
-            func.lower(FamilyGuardian.first_name + " " + FamilyGuardian.last_name).like(pattern),
-            FamilyGuardian.email.like(pattern), User.email.like(pattern),
-        ))
-        stmt = stmt.where(or_(
-            func.lower(Family.name).like(pattern), func.lower(Family.billing_email).like(pattern),
-            Family.id.in_(guardian_match),
-        ))
+        ).where(matches(search, FamilyGuardian.search_text, func.coalesce(User.search_text, "")))
+        stmt = stmt.where(or_(matches(search, Family.search_text), Family.id.in_(guardian_match)))
     return stmt
 
 

@@ -1,5 +1,5 @@
 """Students: create (with or without a login), update, archive and restore, lists."""
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.accounts.models import Invitation, Membership
 from app.accounts.services import (
@@ -9,22 +9,20 @@ from app.accounts.services import (
     validate_email,
     validate_password,
 )
-from app.core import audit
+from app.core import audit, validation
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.core.permissions import STUDENT
+from app.core.search import matches
 from app.extensions import db
 from app.people.models import Family, Student, TeacherProfile
 from app.people.services.common import (
-    Errors,
     apply_changes,
-    clean_birth_date,
-    clean_email,
-    clean_money,
-    clean_tags,
-    clean_text,
+    birth_date,
+    optional_rate,
     reject_unknown,
     resolve_reference,
+    tags,
 )
 from app.people.services.families import create_family
 
@@ -70,22 +68,24 @@ def _check_teacher(changes, errors, student):
 
 
 def _validate_student(studio, changes, student=None):
-    errors = Errors()
-    clean_text(changes, errors, "first_name", 80, required=True, label="the student's first name")
-    clean_text(changes, errors, "last_name", 80)
-    clean_text(changes, errors, "phone", 40)
-    clean_text(changes, errors, "emergency_contact_name", 120)
-    clean_text(changes, errors, "emergency_contact_phone", 40)
-    clean_text(changes, errors, "notes", 10000)
-    clean_text(changes, errors, "instrument", 60)
-    if "instrument" in changes:
-        changes["instrument"] = " ".join(changes["instrument"].split()).lower()
-    clean_email(changes, errors, "email")
-    clean_tags(changes, errors, "specialties")
-    clean_birth_date(changes, errors)
+    errors = validation.FieldErrors()
+    errors.clean(changes, "first_name", validation.text, max_length=80, required=True,
+                 missing="Enter the student's first name.")
+    errors.clean(changes, "last_name", validation.text, max_length=80)
+    errors.clean(changes, "phone", validation.text, max_length=40)
+    errors.clean(changes, "emergency_contact_name", validation.text, max_length=120)
+    errors.clean(changes, "emergency_contact_phone", validation.text, max_length=40)
+    errors.clean(changes, "notes", validation.text, max_length=10000)
+    errors.clean(changes, "instrument", validation.text, max_length=60)
+    if "instrument" in changes and "instrument" not in errors.fields:
+        changes["instrument"] = " ".join(changes["instrument"].split())
+    errors.clean(changes, "email", validation.email)
+    errors.clean(changes, "specialties", tags)
+    errors.clean(changes, "date_of_birth", birth_date)
     _check_minutes(changes, errors)
-    clean_money(changes, errors, "default_lesson_rate")
-    resolve_reference(changes, errors, "family", Family, studio, label="family")
+    errors.clean(changes, "default_lesson_rate", optional_rate)
+    resolve_reference(changes, errors, "family", Family, studio, label="family",
+                      required=student is not None)
     resolve_reference(changes, errors, "primary_teacher", TeacherProfile, studio, label="teacher")
     _check_teacher(changes, errors, student)
     _check_email_free(studio, changes, errors, student)
@@ -236,10 +236,7 @@ def filter_students(stmt, *, search=None, family=None, teacher=None, is_active=N
     """Apply the student list filters to a SELECT of Student (joined to its family)."""
     stmt = stmt.join(Family, Family.id == Student.family_id)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        full_name = func.lower(Student.first_name + " " + Student.last_name)
-        stmt = stmt.where(or_(full_name.like(pattern), Student.email.like(pattern),
-                              func.lower(Family.name).like(pattern)))
+        stmt = stmt.where(matches(search, Student.search_text, Family.search_text))
     if family is not None:
         stmt = stmt.where(Student.family_id == family)
     if teacher is not None:
@@ -247,15 +244,18 @@ def filter_students(stmt, *, search=None, family=None, teacher=None, is_active=N
     if is_active is not None:
         stmt = stmt.where(Student.is_active.is_(is_active))
     if instrument:
-        stmt = stmt.where(Student.instrument == " ".join(instrument.split()).lower())
+        stmt = stmt.where(func.lower(Student.instrument) == " ".join(instrument.split()).lower())
     return stmt
 
 
 def student_instruments(studio):
-    """The instruments the studio's students play, for filters."""
+    """The instruments the studio's students play, for filters: one entry per instrument
+    whatever the case it was typed in."""
+    folded = func.lower(Student.instrument)
     return db.session.scalars(
-        select(Student.instrument).where(Student.studio_id == studio.id, Student.instrument != "")
-        .distinct().order_by(Student.instrument)
+        select(func.min(Student.instrument))
+        .where(Student.studio_id == studio.id, Student.instrument != "")
+        .group_by(folded).order_by(folded)
     ).all()
 
 

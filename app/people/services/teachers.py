@@ -7,21 +7,14 @@ from sqlalchemy import func, or_, select
 
 from app.accounts.models import Membership, User
 from app.accounts.services import create_user, find_user_by_email, invite_member, validate_email
-from app.core import audit
+from app.core import audit, validation
 from app.core.errors import PermissionDenied, ValidationFailed
 from app.core.permissions import ADMIN, MANAGERS, OWNER, TEACHER
+from app.core.search import matches
 from app.core.tenancy import parse_uuid, scoped
 from app.extensions import db
 from app.people.models import WEEKDAYS, TeacherAvailability, TeacherProfile
-from app.people.services.common import (
-    Errors,
-    apply_changes,
-    clean_color,
-    clean_money,
-    clean_tags,
-    clean_text,
-    reject_unknown,
-)
+from app.people.services.common import apply_changes, colour, optional_rate, reject_unknown, tags
 
 TEACHER_FIELDS = (
     "bio", "specialties", "instruments", "hourly_rate", "is_accepting_students", "calendar_color",
@@ -37,12 +30,12 @@ def _role_of(studio, user):
 
 
 def _validate_profile(changes):
-    errors = Errors()
-    clean_text(changes, errors, "bio", 5000)
-    clean_tags(changes, errors, "specialties")
-    clean_tags(changes, errors, "instruments")
-    clean_money(changes, errors, "hourly_rate")
-    clean_color(changes, errors)
+    errors = validation.FieldErrors()
+    errors.clean(changes, "bio", validation.text, max_length=5000)
+    errors.clean(changes, "specialties", tags)
+    errors.clean(changes, "instruments", tags)
+    errors.clean(changes, "hourly_rate", optional_rate)
+    errors.clean(changes, "calendar_color", colour)
     if "is_accepting_students" in changes:
         changes["is_accepting_students"] = bool(changes["is_accepting_students"])
     errors.raise_if_any()
@@ -77,13 +70,37 @@ def create_teacher_profile(studio, actor, user, **fields):
     return teacher
 
 
-def add_teacher(studio, actor, email, *, first_name="", last_name="", password=None, **fields):
+def set_teaching(studio, actor, *, teaches):
+    """The owner or an admin says they teach too: their own teacher profile, created or
+    restored, puts them on every list of teachers (booking, calendars, filters, reports, the
+    API). Saying they no longer teach archives it; their lessons and students stay."""
+    if _role_of(studio, actor) not in MANAGERS:
+        raise PermissionDenied("Only the studio's owner and admins set this here; "
+                               "teachers always teach.")
+    teacher = find_teacher_for_user(studio, actor)
+    if not teaches:
+        return archive_teacher(studio, actor, teacher) if teacher is not None else None
+    if teacher is None:
+        return create_teacher_profile(studio, actor, actor)
+    return restore_teacher(studio, actor, teacher)
+
+
+def teaches(studio, user):
+    """Is `user` on the studio's active teachers list?"""
+    teacher = find_teacher_for_user(studio, user)
+    return teacher is not None and teacher.is_active
+
+
+def add_teacher(studio, actor, email, *, first_name="", last_name="", password=None, invite=True,
+                **fields):
     """Put someone on the teachers list by email. Returns (teacher, invitation).
 
     - a member who teaches (teacher, admin, owner) without a profile gets one;
     - an unknown email with a `password` gets a login and a teacher membership now;
-    - anyone else is invited as a teacher, and their profile appears when they accept
-      (`invitation` is set and `teacher` is None).
+    - anyone else gets a teacher profile at once, so they can be scheduled, and (with
+      `invite`) an invitation to sign in; they join the studio as a teacher when they accept.
+      An unknown email becomes an account without a password, which cannot sign in until
+      the invitation is accepted. Without `invite` the teacher has no login here at all.
     """
     reject_unknown(fields, TEACHER_FIELDS)
     email = validate_email(email)
@@ -108,8 +125,24 @@ def add_teacher(studio, actor, email, *, first_name="", last_name="", password=N
         audit.record(studio, actor, "teacher.created", teacher, user=email)
         db.session.flush()
         return teacher, None
-    invitation, _link = invite_member(studio, actor, email, TEACHER, first_name=first_name or "")
-    return None, invitation
+    return _add_pending_teacher(studio, actor, user, email, first_name, last_name, invite, fields)
+
+
+def _add_pending_teacher(studio, actor, user, email, first_name, last_name, invite, fields):
+    """A teacher profile for someone who is not a member (yet): bookable at once."""
+    if user is None:
+        user = create_user(email, None, first_name=first_name, last_name=last_name)
+    elif find_teacher_for_user(studio, user) is not None:
+        raise ValidationFailed(field_errors={"email": ["This person is already a teacher here."]})
+    teacher = TeacherProfile(studio_id=studio.id, user=user, **fields)
+    db.session.add(teacher)
+    db.session.flush()
+    audit.record(studio, actor, "teacher.created", teacher, user=email)
+    invitation = None
+    if invite:
+        invitation, _link = invite_member(studio, actor, email, TEACHER,
+                                          first_name=first_name or user.first_name or "")
+    return teacher, invitation
 
 
 def update_teacher(studio, actor, teacher, **changes):
@@ -211,7 +244,7 @@ def replace_availability(studio, actor, teacher, windows):
         raise PermissionDenied("You may only change your own availability.")
     if len(windows) > MAX_WINDOWS:
         raise ValidationFailed(f"Use at most {MAX_WINDOWS} windows a week.")
-    errors = Errors()
+    errors = validation.FieldErrors()
     checked = [(i, *_check_window(i, w, errors)) for i, w in enumerate(windows)]
     _check_overlaps(checked, errors)
     errors.raise_if_any()
@@ -247,9 +280,7 @@ def filter_teachers(stmt, *, search=None, specialty=None, is_accepting_students=
     """Apply the teacher list filters to a SELECT of TeacherProfile."""
     stmt = stmt.join(User, User.id == TeacherProfile.user_id)
     if search:
-        pattern = f"%{search.strip().lower()}%"
-        full_name = func.lower(User.first_name + " " + User.last_name)
-        stmt = stmt.where(or_(full_name.like(pattern), User.email.like(pattern)))
+        stmt = stmt.where(matches(search, User.search_text))
     if specialty:
         stmt = stmt.where(or_(json_list_contains(TeacherProfile.specialties, specialty),
                               json_list_contains(TeacherProfile.instruments, specialty)))

@@ -11,4 +11,4 @@ def inject_policies():
     return {"policies": policies}
 
 
-from app.people.views import families, students, teachers, transfer  # noqa: E402,F401
+from app.people.views import csv_import_export, families, students, teachers  # noqa: E402,F401

@@ -2,31 +2,19 @@
 from flask import flash, make_response, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
-from sqlalchemy.orm import selectinload
 
-from app.accounts.forms import EmptyForm
 from app.core import htmx
 from app.core.errors import DomainError
-from app.core.htmx import partial_or_page
+from app.core.forms import EmptyForm
 from app.core.permissions import requires
-from app.core.tenancy import current_studio, get_or_404, scoped
+from app.core.tenancy import current_studio
+from app.core.views import deny, form_failed, html_page, render, render_form, text_arg
 from app.people import policies, services
+from app.people.access import FAMILY_LOAD, family_guardian, visible_family
 from app.people.forms import FamilyContactForm, FamilyForm, GuardianForm
-from app.people.models import Family, FamilyGuardian
+from app.people.models import Family
 from app.people.views import people_bp
-from app.people.views.common import deny, form_failed, html_page, render_form, text_arg
-
-FAMILY_LOAD = (selectinload(Family.guardians).selectinload(FamilyGuardian.user),
-               selectinload(Family.students))
-
-
-def _family(family_id):
-    return get_or_404(Family, family_id, stmt=policies.visible_families().options(*FAMILY_LOAD))
-
-
-def _guardian(family, guardian_id):
-    stmt = scoped(FamilyGuardian).where(FamilyGuardian.family_id == family.id)
-    return get_or_404(FamilyGuardian, guardian_id, stmt=stmt)
+from app.scheduling import services as scheduling
 
 
 def _back_to(family):
@@ -40,7 +28,7 @@ def families():
     query = text_arg("q")
     stmt = services.filter_families(policies.visible_families().options(*FAMILY_LOAD), search=query)
     page = html_page(stmt.order_by(func.lower(Family.name), Family.id))
-    return partial_or_page("people/families/index.html", "people/families/_results.html",
+    return render("people/families/index.html", "people/families/_results.html",
                            page=page, q=query, balances=services.balances(page["results"]))
 
 
@@ -68,6 +56,8 @@ def new_family():
 def _family_context(family, guardian_form=None):
     return {
         "family": family, "balance": services.family_balance(family),
+        "credits": scheduling.family_credits(current_studio(), family.id),
+        "offers_credits": current_studio().makeup_credits_enabled,
         "invited": services.invited_guardian_emails(current_studio(), family),
         "guardian_form": guardian_form or GuardianForm(), "action_form": EmptyForm(),
     }
@@ -77,7 +67,7 @@ def _family_context(family, guardian_form=None):
 @login_required
 @requires("families.view")
 def family(family_id):
-    family = _family(family_id)
+    family = visible_family(family_id)
     return render_template("people/families/show.html", **_family_context(family))
 
 
@@ -90,7 +80,7 @@ def _contact_choices(family):
 @login_required
 @requires("families.manage")
 def edit_family(family_id):
-    family = _family(family_id)
+    family = visible_family(family_id)
     form = FamilyForm(obj=family)
     form.primary_contact.choices = _contact_choices(family)
     if not form.is_submitted():
@@ -111,7 +101,7 @@ def edit_family(family_id):
 @login_required
 @requires("families.edit_contact")
 def family_contact(family_id):
-    family = _family(family_id)
+    family = visible_family(family_id)
     if not policies.may_edit_family_contact(family):
         return deny("You may only change your own family's contact details.",
                     url_for("people.family", family_id=family.id))
@@ -132,7 +122,7 @@ def family_contact(family_id):
 @login_required
 @requires("families.manage")
 def add_guardian(family_id):
-    family = _family(family_id)
+    family = visible_family(family_id)
     form = GuardianForm()
     if form.validate_on_submit():
         fields = {name: form[name].data or "" for name in services.families.GUARDIAN_FIELDS}
@@ -151,19 +141,22 @@ def add_guardian(family_id):
                        **_family_context(family, guardian_form=form))
 
 
-@people_bp.route("/families/<family_id>/guardians/<guardian_id>/<any(remove, invite):action>",
+@people_bp.route("/families/<family_id>/guardians/<guardian_id>/<any(remove, invite, primary):action>",
                  methods=["POST"])
 @login_required
 @requires("families.manage")
 def guardian_action(family_id, guardian_id, action):
-    family = _family(family_id)
-    guardian = _guardian(family, guardian_id)
+    family = visible_family(family_id)
+    guardian = family_guardian(family, guardian_id)
     if EmptyForm().validate_on_submit():
         studio = current_studio()
         try:
             if action == "remove":
                 services.remove_guardian(studio, current_user, family, guardian)
                 flash(f"{guardian.full_name} is no longer a guardian of {family.name}.", "success")
+            elif action == "primary":
+                services.make_primary_contact(studio, current_user, family, guardian)
+                flash(f"{guardian.full_name} is now the primary contact of {family.name}.", "success")
             else:
                 invitation = services.invite_guardian(studio, current_user, guardian)
                 flash(f"Invitation sent to {invitation.email}.", "success")
@@ -177,7 +170,7 @@ def guardian_action(family_id, guardian_id, action):
 @login_required
 @requires("families.manage")
 def delete_family(family_id):
-    family = _family(family_id)
+    family = visible_family(family_id)
     if EmptyForm().validate_on_submit():
         try:
             services.delete_family(current_studio(), current_user, family)

@@ -1,28 +1,22 @@
 """Student pages: list with filters, detail with tabs, create/edit, archive/restore, login."""
 from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
-from sqlalchemy.orm import joinedload, selectinload
 
-from app.accounts.forms import EmptyForm
+from app.core.db import utcnow
 from app.core.errors import DomainError
-from app.core.forms import split_list
-from app.core.htmx import partial_or_page
+from app.core.forms import EmptyForm, split_list
 from app.core.pagination import apply_ordering
 from app.core.permissions import STUDENT, requires
 from app.core.tenancy import current_principal, current_studio, get_or_404
+from app.core.views import choice_arg, deny, form_failed, html_page, render, render_form, text_arg, uuid_arg
+from app.extensions import db
 from app.people import policies, services
+from app.people.access import STUDENT_LOAD, visible_student
 from app.people.forms import StudentForm, StudentLoginForm, tags_text
-from app.people.models import Family, Student, TeacherProfile
+from app.people.models import Family, Student
 from app.people.views import people_bp
-from app.people.views.common import (
-    choice_arg,
-    deny,
-    form_failed,
-    html_page,
-    render_form,
-    text_arg,
-    uuid_arg,
-)
+from app.scheduling.models import Lesson
+from app.scheduling.services import lesson_query
 
 STATUSES = {"active": True, "archived": False, "all": None}
 SORTS = {
@@ -33,14 +27,8 @@ SORTS = {
     "newest": ("Newest first", "-created_at"),
 }
 TABS = ("profile", "lessons", "notes", "goals", "practice", "invoices")
-STUDENT_LOAD = (joinedload(Student.family), selectinload(Student.user),
-                selectinload(Student.primary_teacher).joinedload(TeacherProfile.user))
 LOGIN_ALIASES = {"user.email": "login_email", "user.password": "password", "family": "family",
                  "primary_teacher": "primary_teacher"}
-
-
-def _student(student_id):
-    return get_or_404(Student, student_id, stmt=policies.visible_students().options(*STUDENT_LOAD))
 
 
 def _list_filters():
@@ -66,7 +54,7 @@ def students():
     stmt = apply_ordering(stmt, Student, SORTS[filters["sort"]][1], services.STUDENT_ORDERING, "last_name")
     family = get_or_404(Family, filters["family"], stmt=policies.visible_families()) \
         if filters["family"] else None
-    return partial_or_page(
+    return render(
         "people/students/index.html", "people/students/_results.html", page=html_page(stmt),
         filters=filters, sorts=SORTS, family_filter=family,
         teachers=services.teacher_choices(studio), instruments=services.student_instruments(studio),
@@ -140,14 +128,14 @@ def new_student():
 @login_required
 @requires("students.view")
 def student(student_id):
-    student = _student(student_id)
+    student = visible_student(student_id)
     tab = choice_arg("tab", TABS, "profile")
     if tab == "invoices" and not policies.may_see_billing():
         tab = "profile"
     invitation = services.pending_login_invitation(current_studio(), student) \
         if policies.is_manager() else None
     lessons = _student_lessons(student) if tab == "lessons" else None
-    return partial_or_page(
+    return render(
         "people/students/show.html", "people/students/_tab.html", student=student, tab=tab,
         lessons=lessons,
         tabs=[t for t in TABS if t != "invoices" or policies.may_see_billing()],
@@ -158,12 +146,6 @@ def student(student_id):
 
 def _student_lessons(student, limit=10):
     """The student's next lessons and latest past ones, as the signed-in role may see them."""
-    from app.core.db import utcnow
-    from app.core.tenancy import current_principal
-    from app.extensions import db
-    from app.scheduling.models import Lesson
-    from app.scheduling.services.queries import lesson_query
-
     principal, now = current_principal(), utcnow()
     upcoming = db.session.scalars(
         lesson_query(principal, student=student.id, start=now)
@@ -178,7 +160,7 @@ def _student_lessons(student, limit=10):
 @login_required
 @requires("students.manage")
 def edit_student(student_id):
-    studio, student = current_studio(), _student(student_id)
+    studio, student = current_studio(), visible_student(student_id)
     form = StudentForm(obj=student)
     _choices(form, studio, student)
     if not form.is_submitted():
@@ -204,7 +186,7 @@ def edit_student(student_id):
 @login_required
 @requires("students.manage")
 def set_student_active(student_id, action):
-    student = _student(student_id)
+    student = visible_student(student_id)
     if EmptyForm().validate_on_submit():
         verb = services.archive_student if action == "archive" else services.restore_student
         verb(current_studio(), current_user, student)
@@ -217,7 +199,7 @@ def set_student_active(student_id, action):
 @login_required
 @requires("students.manage")
 def invite_student(student_id):
-    student = _student(student_id)
+    student = visible_student(student_id)
     form = StudentLoginForm()
     if not form.validate_on_submit():
         return deny("Enter the email the student signs in with.",

@@ -3,25 +3,20 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func
 
-from app.accounts.forms import EmptyForm
 from app.accounts.models import User
 from app.accounts.services import pending_invitations
 from app.core.errors import DomainError
-from app.core.forms import split_list
-from app.core.htmx import partial_or_page
+from app.core.forms import EmptyForm, split_list
 from app.core.permissions import TEACHER, can, requires
-from app.core.tenancy import current_studio, get_or_404
+from app.core.tenancy import current_studio
+from app.core.views import deny, form_failed, html_page, render, render_form, text_arg
 from app.people import policies, services
+from app.people.access import visible_teacher
 from app.people.forms import AvailabilityForm, TeacherAddForm, TeacherProfileForm, tags_text
 from app.people.models import TeacherProfile
 from app.people.views import people_bp
-from app.people.views.common import deny, form_failed, html_page, render_form, text_arg
 
 STATUSES = {"active": True, "archived": False, "all": None}
-
-
-def _teacher(teacher_id):
-    return get_or_404(TeacherProfile, teacher_id, stmt=policies.visible_teachers())
 
 
 def _cannot_edit(teacher):
@@ -52,7 +47,7 @@ def teachers():
     ).order_by(func.lower(User.first_name), func.lower(User.last_name), TeacherProfile.id)
     invitations = [i for i in pending_invitations(studio) if i.role == TEACHER] \
         if can("teachers.manage") else []
-    return partial_or_page(
+    return render(
         "people/teachers/index.html", "people/teachers/_results.html", page=html_page(stmt),
         filters=filters, specialties=services.teacher_specialties(studio), invitations=invitations,
     )
@@ -67,16 +62,15 @@ def new_teacher():
         try:
             teacher, invitation = services.add_teacher(
                 current_studio(), current_user, form.email.data, first_name=form.first_name.data,
-                last_name=form.last_name.data,
+                last_name=form.last_name.data, invite=form.invite.data,
+                **({"instruments": split_list(form.instruments.data)} if form.instruments.data else {}),
             )
         except DomainError as exc:
             form_failed(form, exc)
         else:
-            if invitation is not None:
-                flash(f"Invitation sent to {invitation.email}. Their teacher profile appears "
-                      "here when they accept; you can then set their rate.", "success")
-                return redirect(url_for("people.teachers"))
-            flash(f"{teacher.full_name} is on the teachers list. Complete their profile.", "success")
+            sent = f" Invitation sent to {invitation.email}." if invitation is not None else ""
+            flash(f"{teacher.full_name} is on the teachers list and can be booked.{sent} "
+                  "Complete their profile.", "success")
             return redirect(url_for("people.edit_teacher", teacher_id=teacher.id))
     return render_form("people/teachers/new.html", form)
 
@@ -85,7 +79,7 @@ def new_teacher():
 @login_required
 @requires("teachers.view")
 def teacher(teacher_id):
-    teacher = _teacher(teacher_id)
+    teacher = visible_teacher(teacher_id)
     students = services.students_of_teacher(current_studio(), teacher) if policies.is_staff() else []
     return render_template("people/teachers/show.html", teacher=teacher, students=students,
                            action_form=EmptyForm())
@@ -106,7 +100,7 @@ def _profile_changes(form, include_rate):
 @login_required
 @requires("teachers.view")
 def edit_teacher(teacher_id):
-    teacher = _teacher(teacher_id)
+    teacher = visible_teacher(teacher_id)
     if not policies.may_edit_teacher(teacher):
         return _cannot_edit(teacher)
     form = TeacherProfileForm(obj=teacher)
@@ -164,7 +158,7 @@ def _window_errors(form, error):
 @login_required
 @requires("teachers.view")
 def teacher_availability(teacher_id):
-    teacher = _teacher(teacher_id)
+    teacher = visible_teacher(teacher_id)
     if not policies.may_edit_teacher(teacher):
         return _cannot_edit(teacher)
     form = AvailabilityForm()
@@ -187,7 +181,7 @@ def teacher_availability(teacher_id):
 @login_required
 @requires("teachers.manage")
 def set_teacher_active(teacher_id, action):
-    teacher = _teacher(teacher_id)
+    teacher = visible_teacher(teacher_id)
     if EmptyForm().validate_on_submit():
         verb = services.archive_teacher if action == "archive" else services.restore_teacher
         verb(current_studio(), current_user, teacher)

@@ -1,17 +1,19 @@
-"""Shared helpers of the scheduling API: object loaders that run before body validation."""
-from functools import wraps
+"""Shared pieces of the scheduling API: blueprints, JSON bodies written fast or kept, the acting user."""
 from itertools import islice
 
 import orjson
 from flask import current_app, g, request
+from sqlalchemy import select
 
 from app.core import versions
 from app.core.api import Blueprint
 from app.core.errors import PermissionDenied
 from app.core.permissions import can
-from app.core.tenancy import api_login_required, current_principal, current_studio, get_or_404, scoped
+from app.core.search import matches
+from app.core.tenancy import api_login_required, current_principal, current_studio
+from app.people.models import Student
 from app.scheduling import policies
-from app.scheduling.models import Lesson, RecurringSeries
+from app.scheduling.models import LessonAttendee
 
 NOT_FOUND = {"description": "Not in your studio, or not visible to you."}
 FORBIDDEN = {"description": "Your role may not do this."}
@@ -42,11 +44,23 @@ def json_array(items, batch_size=50):
 def kept_json(stmt, render, *, reads=()):
     """The JSON body `render()` builds from `stmt` (and `reads`), kept in memory while none
     of the tables they read change for the caller's studio (core.versions.kept): for this
-    URL and this caller, whose role and id decide what they see."""
+    URL and this caller, whose role, id and view of classmates decide what they see."""
     who = current_principal()
     body = versions.kept(stmt, who.studio.id, render, reads=reads,
-                         depends_on=(request.url, who.user.id, who.role))
+                         depends_on=(request.url, who.user.id, who.role, policies.attendee_view(who).key))
     return current_app.response_class(body, mimetype=current_app.json.mimetype)
+
+
+def students_named(text):
+    """SELECT of the ids of the studio's students whose name or email contains every word
+    of `text`, whatever its case and accents (the lists' `search`)."""
+    return select(Student.id).where(Student.studio_id == studio().id, matches(text, Student.search_text))
+
+
+def lessons_of_students_named(text):
+    """SELECT of the ids of the lessons of the students `students_named(text)` finds."""
+    return select(LessonAttendee.lesson_id).where(
+        LessonAttendee.studio_id == studio().id, LessonAttendee.student_id.in_(students_named(text)))
 
 
 def actor():
@@ -55,57 +69,6 @@ def actor():
 
 def studio():
     return current_studio()
-
-
-def requires_any(*actions):
-    """Like core.permissions.requires, for routes open to any of several actions."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            if not any(can(action) for action in actions):
-                raise PermissionDenied()
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def loads(name, loader):
-    """Replace the URL's `<name>_id` by the object `loader(id)` returns, before the body is
-    parsed: a foreign id is 404 and a forbidden object 403 whatever the body says."""
-
-    def decorator(view):
-        @wraps(view)
-        def wrapper(*args, **kwargs):
-            kwargs[name] = loader(kwargs.pop(f"{name}_id"))
-            return view(*args, **kwargs)
-
-        return wrapper
-
-    return decorator
-
-
-def visible_lesson(lesson_id):
-    return get_or_404(Lesson, lesson_id, stmt=policies.restrict_lessons(scoped(Lesson)))
-
-
-def managed_lesson(lesson_id):
-    lesson = visible_lesson(lesson_id)
-    policies.ensure_may_manage(lesson)
-    return lesson
-
-
-def visible_series(series_id):
-    return get_or_404(RecurringSeries, series_id,
-                      stmt=policies.restrict_series(scoped(RecurringSeries)))
-
-
-def managed_series(series_id):
-    series = visible_series(series_id)
-    policies.ensure_may_manage(series)
-    return series
 
 
 def ensure_may_set_rate(data):

@@ -5,11 +5,12 @@ from flask import jsonify
 from flask.views import MethodView
 from sqlalchemy import select
 
+from app.core.api import loads, refused_when
 from app.core.errors import ValidationFailed
 from app.core.pagination import apply_created_range, apply_ordering, paginate
 from app.core.permissions import requires
-from app.people.models import Student
 from app.scheduling import policies, services
+from app.scheduling.access import managed_lesson, visible_lesson
 from app.scheduling.api.common import (
     CONFLICT,
     FORBIDDEN,
@@ -19,13 +20,11 @@ from app.scheduling.api.common import (
     ensure_may_set_rate,
     json_array,
     kept_json,
-    loads,
-    managed_lesson,
+    lessons_of_students_named,
     principal,
     studio,
-    visible_lesson,
 )
-from app.scheduling.models import Lesson, LessonAttendee
+from app.scheduling.models import Lesson
 from app.scheduling.schemas import (
     CalendarEventSchema,
     CalendarQuerySchema,
@@ -33,13 +32,13 @@ from app.scheduling.schemas import (
     CompleteSchema,
     EmptySchema,
     LessonCreateSchema,
-    LessonDicts,
     LessonListQuerySchema,
     LessonPageSchema,
     LessonSchema,
     LessonUpdateSchema,
     RescheduleSchema,
     calendar_events,
+    lesson_dicts,
 )
 
 lessons_blp = blueprint("Lessons", "/api/v1/lessons",
@@ -54,15 +53,6 @@ def _with_warnings(booking):
     return booking.lesson
 
 
-def _search(stmt, text):
-    pattern = f"%{text.strip()}%"
-    names = select(LessonAttendee.lesson_id).join(Student, Student.id == LessonAttendee.student_id).where(
-        LessonAttendee.studio_id == studio().id,
-        (Student.first_name + " " + Student.last_name).ilike(pattern),
-    )
-    return stmt.where(Lesson.id.in_(names))
-
-
 def _end(data, start):
     if "duration_minutes" in data:
         return start + timedelta(minutes=data["duration_minutes"])
@@ -74,6 +64,8 @@ class Lessons(MethodView):
     @requires("lessons.view")
     @lessons_blp.arguments(LessonListQuerySchema, location="query")
     @lessons_blp.response(200, LessonPageSchema)
+    @lessons_blp.alt_response(400, **refused_when(
+        "`end_date` is before `start_date`."))
     def get(self, args):
         """List lessons you may see. `start_date`/`end_date` are inclusive dates in the
         studio's timezone. Parents see their children's lessons; students their own."""
@@ -84,14 +76,12 @@ class Lessons(MethodView):
             end_date=args.get("end_date"),
         )
         if args.get("search"):
-            stmt = _search(stmt, args["search"])
+            stmt = stmt.where(Lesson.id.in_(lessons_of_students_named(args["search"])))
         stmt = apply_created_range(stmt, Lesson, args)
         stmt = apply_ordering(stmt, Lesson, args.get("ordering"), ORDERING, "scheduled_start")
         def render():  # the page's ids first, then its lessons as plain dicts (LessonSchema's)
             page = paginate(stmt, args)
-            dicts = LessonDicts()
-            page["results"] = [dicts.lesson(lesson, attendees)
-                               for lesson, attendees in services.lesson_rows(studio(), page["results"])]
+            page["results"] = lesson_dicts(services.lesson_rows(studio(), page["results"]))
             return jsonify(page).get_data()
 
         # Clients poll this list: the page is kept while its lessons, people and rooms are unchanged.
@@ -100,10 +90,23 @@ class Lessons(MethodView):
     @requires("lessons.schedule")
     @lessons_blp.arguments(LessonCreateSchema)
     @lessons_blp.response(201, LessonSchema)
+    @lessons_blp.alt_response(400, **refused_when(
+        "`teacher`, `student`/`students` or `room` are not in your studio, archived or no longer in "
+        "use.",
+        "Give `scheduled_end` or `duration_minutes` (not both, or neither for the student's default "
+        "length), and `student` or `students` (not both); the lesson ends 5 minutes to 12 hours "
+        "after `scheduled_start`, and `scheduled_start` "
+        "exists in the studio's timezone.",
+        "`lesson_type`: a private lesson has one student, a group up to the studio's limit "
+        "(`students`); `online_url` starts with https://; `location` at most 200 characters.",
+        "`makeup_credit` is unknown, used, expired or another student's; `rate` is for studio admins."))
     @lessons_blp.alt_response(403, **FORBIDDEN)
     @lessons_blp.alt_response(409, **CONFLICT)
     def post(self, data):
         """Book a lesson. Teachers book their own lessons; only admins set `rate`.
+        Without `scheduled_end` and `duration_minutes` it lasts the student's default lesson
+        length (the first student's for `students`), and without `rate` it is priced pro rata
+        from the student's default rate.
         A clash answers 409 naming every conflict; a booking outside the teacher's
         availability succeeds with `warnings`."""
         ensure_may_set_rate(data)
@@ -111,12 +114,14 @@ class Lessons(MethodView):
         teacher = services.resolve_teacher(the_studio, data["teacher"])
         policies.ensure_may_teach(teacher)
         students = data.get("students") or ([data["student"]] if "student" in data else [])
-        booking = services.schedule_lesson(
-            the_studio, actor(), teacher=teacher, students=students,
-            start=data["scheduled_start"], end=_end(data, data["scheduled_start"]),
-            lesson_type=data["lesson_type"], room=data.get("room"), location=data.get("location", ""),
+        placement = services.Placement(
+            teacher=teacher, students=tuple(students), lesson_type=data["lesson_type"],
+            room=data.get("room"), location=data.get("location", ""),
             online_url=data.get("online_url", ""), rate=data.get("rate"), notes=data.get("notes", ""),
-            makeup_credit=data.get("makeup_credit"),
+        )
+        booking = services.schedule_lesson(
+            the_studio, actor(), placement, start=data["scheduled_start"],
+            end=_end(data, data["scheduled_start"]), makeup_credit=data.get("makeup_credit"),
         )
         return _with_warnings(booking)
 
@@ -126,6 +131,8 @@ class LessonCalendar(MethodView):
     @requires("lessons.view")
     @lessons_blp.arguments(CalendarQuerySchema, location="query")
     @lessons_blp.response(200, CalendarEventSchema(many=True))
+    @lessons_blp.alt_response(400, **refused_when(
+        "`end` is before `start` or more than 62 days after it."))
     def get(self, args):
         """Lessons between two dates (inclusive, studio time; at most 62 days), formatted for
         calendar display: `title`, `start`, `end`, `color` (the teacher's) and the lesson."""
@@ -141,7 +148,7 @@ class LessonCalendar(MethodView):
         return kept_json(stmt, render)
 
 
-@lessons_blp.route("/<lesson_id>")
+@lessons_blp.route("/<uuid:lesson_id>")
 class LessonItem(MethodView):
     @requires("lessons.view")
     @loads("lesson", visible_lesson)
@@ -155,6 +162,13 @@ class LessonItem(MethodView):
     @loads("lesson", managed_lesson)
     @lessons_blp.arguments(LessonUpdateSchema)
     @lessons_blp.response(200, LessonSchema)
+    @lessons_blp.alt_response(400, **refused_when(
+        "`teacher`, `student`/`students` or `room` are not in your studio, archived or no longer in "
+        "use.",
+        "`scheduled_end` or `duration_minutes` (not both) end the lesson 5 minutes to 12 hours after "
+        "its start; `student` or `students`, not both.",
+        "`lesson_type`, `students`, `online_url`, `location` and `rate` as for a new lesson.",
+        "`apply_to`: following needs a lesson of a recurring pattern."))
     @lessons_blp.alt_response(403, **FORBIDDEN)
     @lessons_blp.alt_response(404, **NOT_FOUND)
     @lessons_blp.alt_response(409, **CONFLICT)
@@ -166,8 +180,8 @@ class LessonItem(MethodView):
             policies.ensure_may_teach(services.resolve_teacher(studio(), data["teacher"]))
         changes = _lesson_changes(data, lesson)
         if data.pop("apply_to") == "following":
-            return _with_warnings(services.update_following(studio(), actor(), lesson, **changes))
-        return _with_warnings(services.update_lesson(studio(), actor(), lesson, **changes))
+            return _with_warnings(services.update_following(studio(), actor(), lesson, changes))
+        return _with_warnings(services.update_lesson(studio(), actor(), lesson, changes))
 
     @requires("lessons.manage")
     @loads("lesson", managed_lesson)
@@ -193,7 +207,7 @@ def _lesson_changes(data, lesson):
     for name in ("teacher", "room", "location", "online_url", "rate", "notes", "lesson_type"):
         if name in data:
             changes[name] = data[name]
-    return changes
+    return services.LessonChanges(**changes)
 
 
 ACTION_RESPONSES = (
@@ -207,12 +221,14 @@ def _documented(view):
     return view
 
 
-@lessons_blp.route("/<lesson_id>/cancel")
+@lessons_blp.route("/<uuid:lesson_id>/cancel")
 class CancelLesson(MethodView):
     @requires("lessons.manage")
     @loads("lesson", managed_lesson)
-    @lessons_blp.arguments(CancelSchema)
+    @lessons_blp.arguments(CancelSchema, required=False)
     @lessons_blp.response(200, LessonSchema)
+    @lessons_blp.alt_response(400, **refused_when(
+        "`initiated_by` is family or studio."))
     @_documented
     def post(self, data, lesson):
         """Cancel a lesson. Inside the studio's notice window the cancellation policy applies
@@ -221,12 +237,16 @@ class CancelLesson(MethodView):
                                       initiated_by=data["initiated_by"])
 
 
-@lessons_blp.route("/<lesson_id>/reschedule")
+@lessons_blp.route("/<uuid:lesson_id>/reschedule")
 class RescheduleLesson(MethodView):
     @requires("lessons.manage")
     @loads("lesson", managed_lesson)
     @lessons_blp.arguments(RescheduleSchema)
     @lessons_blp.response(201, LessonSchema)
+    @lessons_blp.alt_response(400, **refused_when(
+        "`teacher` or `room` are not in your studio, archived or no longer in use.",
+        "`scheduled_end` ends the lesson 5 minutes to 12 hours after `scheduled_start`, which exists "
+        "in the studio's timezone."))
     @_documented
     def post(self, data, lesson):
         """Move a lesson: answers 201 with the new lesson (`rescheduled_from` = this one);
@@ -239,12 +259,14 @@ class RescheduleLesson(MethodView):
         return _with_warnings(booking)
 
 
-@lessons_blp.route("/<lesson_id>/complete")
+@lessons_blp.route("/<uuid:lesson_id>/complete")
 class CompleteLesson(MethodView):
     @requires("lessons.manage")
     @loads("lesson", managed_lesson)
-    @lessons_blp.arguments(CompleteSchema)
+    @lessons_blp.arguments(CompleteSchema, required=False)
     @lessons_blp.response(200, LessonSchema)
+    @lessons_blp.alt_response(400, **refused_when(
+        "`attendance` names each student of this lesson at most once."))
     @_documented
     def post(self, data, lesson):
         """Mark a lesson as taught, with per-student attendance for group lessons (students
@@ -255,11 +277,11 @@ class CompleteLesson(MethodView):
         return services.complete_lesson(studio(), actor(), lesson, attendance)
 
 
-@lessons_blp.route("/<lesson_id>/no-show")
+@lessons_blp.route("/<uuid:lesson_id>/no-show")
 class NoShowLesson(MethodView):
     @requires("lessons.manage")
     @loads("lesson", managed_lesson)
-    @lessons_blp.arguments(EmptySchema)
+    @lessons_blp.arguments(EmptySchema, required=False)
     @lessons_blp.response(200, LessonSchema)
     @_documented
     def post(self, data, lesson):

@@ -1,12 +1,23 @@
 """/api/v1/rooms, /api/v1/reservations and /api/v1/closures."""
 from flask.views import MethodView
+from sqlalchemy import or_, select
 
-from app.core.errors import PermissionDenied
+from app.accounts.models import User
+from app.core.api import loads, refused_when
 from app.core.pagination import apply_created_range, apply_ordering, paginate
-from app.core.permissions import can, requires
-from app.core.tenancy import get_or_404, scoped
+from app.core.permissions import requires
+from app.core.search import matches
+from app.core.tenancy import scoped
+from app.core.timeutil import day_bounds
 from app.scheduling import policies, services
-from app.scheduling.api.common import CONFLICT, FORBIDDEN, NOT_FOUND, actor, blueprint, loads, studio
+from app.scheduling.access import (
+    own_reservation,
+    visible_closure,
+    visible_reservation,
+    visible_room,
+    visible_rooms,
+)
+from app.scheduling.api.common import CONFLICT, FORBIDDEN, NOT_FOUND, actor, blueprint, studio
 from app.scheduling.models import Room, RoomReservation, StudioClosure
 from app.scheduling.schemas import (
     ClosureCreateSchema,
@@ -25,7 +36,6 @@ from app.scheduling.schemas import (
     RoomSchema,
     RoomUpdateSchema,
 )
-from app.scheduling.services.common import day_bounds
 
 rooms_blp = blueprint("Rooms", "/api/v1/rooms", "Teaching and practice rooms.")
 reservations_blp = blueprint("Reservations", "/api/v1/reservations",
@@ -37,17 +47,6 @@ closures_blp = blueprint("Closures", "/api/v1/closures",
 
 # ---------------------------------------------------------------- rooms
 
-def _visible_rooms():
-    stmt = scoped(Room)
-    if not can("rooms.manage"):
-        stmt = stmt.where(Room.is_active.is_(True))
-    return stmt
-
-
-def _room(room_id):
-    return get_or_404(Room, room_id, stmt=_visible_rooms())
-
-
 @rooms_blp.route("")
 class Rooms(MethodView):
     @requires("rooms.view")
@@ -55,9 +54,9 @@ class Rooms(MethodView):
     @rooms_blp.response(200, RoomPageSchema)
     def get(self, args):
         """List rooms (admins also see rooms no longer in use)."""
-        stmt = _visible_rooms()
+        stmt = visible_rooms()
         if args.get("search"):
-            stmt = stmt.where(Room.name.ilike(f"%{args['search']}%"))
+            stmt = stmt.where(matches(args["search"], Room.search_text))
         for name in ("is_bookable", "is_active"):
             if args.get(name) is not None:
                 stmt = stmt.where(getattr(Room, name).is_(args[name]))
@@ -70,16 +69,18 @@ class Rooms(MethodView):
     @requires("rooms.manage")
     @rooms_blp.arguments(RoomSchema)
     @rooms_blp.response(201, RoomSchema)
+    @rooms_blp.alt_response(400, **refused_when(
+        "`name` is blank or another room's; `equipment` blank or repeated entries."))
     @rooms_blp.alt_response(403, **FORBIDDEN)
     def post(self, data):
         """Add a room (admins)."""
         return services.create_room(studio(), actor(), **data)
 
 
-@rooms_blp.route("/<room_id>")
+@rooms_blp.route("/<uuid:room_id>")
 class RoomItem(MethodView):
     @requires("rooms.view")
-    @loads("room", _room)
+    @loads("room", visible_room)
     @rooms_blp.response(200, RoomSchema)
     @rooms_blp.alt_response(404, **NOT_FOUND)
     def get(self, room):
@@ -87,9 +88,11 @@ class RoomItem(MethodView):
         return room
 
     @requires("rooms.manage")
-    @loads("room", _room)
+    @loads("room", visible_room)
     @rooms_blp.arguments(RoomUpdateSchema)
     @rooms_blp.response(200, RoomSchema)
+    @rooms_blp.alt_response(400, **refused_when(
+        "`name` is blank or another room's; `equipment` blank or repeated entries."))
     @rooms_blp.alt_response(403, **FORBIDDEN)
     @rooms_blp.alt_response(404, **NOT_FOUND)
     def patch(self, data, room):
@@ -97,7 +100,7 @@ class RoomItem(MethodView):
         return services.update_room(studio(), actor(), room, **data)
 
     @requires("rooms.manage")
-    @loads("room", _room)
+    @loads("room", visible_room)
     @rooms_blp.response(204)
     @rooms_blp.alt_response(403, **FORBIDDEN)
     @rooms_blp.alt_response(404, **NOT_FOUND)
@@ -108,18 +111,6 @@ class RoomItem(MethodView):
 
 
 # ---------------------------------------------------------------- reservations
-
-def _reservation(reservation_id):
-    return get_or_404(RoomReservation, reservation_id,
-                      stmt=policies.restrict_reservations(scoped(RoomReservation)))
-
-
-def _own_reservation(reservation_id):
-    reservation = _reservation(reservation_id)
-    if not policies.may_manage_reservation(reservation):
-        raise PermissionDenied("You can only change your own reservations.")
-    return reservation
-
 
 @reservations_blp.route("")
 class Reservations(MethodView):
@@ -135,6 +126,11 @@ class Reservations(MethodView):
             stmt = stmt.where(RoomReservation.status == args["status"])
         if args.get("mine"):
             stmt = stmt.where(RoomReservation.user_id == actor().id)
+        if args.get("search"):  # who booked it, or the room
+            text = args["search"]
+            people = select(User.id).where(matches(text, User.search_text))
+            rooms = select(Room.id).where(Room.studio_id == studio().id, matches(text, Room.search_text))
+            stmt = stmt.where(or_(RoomReservation.user_id.in_(people), RoomReservation.room_id.in_(rooms)))
         if args.get("start_date"):
             stmt = stmt.where(RoomReservation.start_at >= day_bounds(studio(), args["start_date"],
                                                                      args["start_date"])[0])
@@ -150,6 +146,9 @@ class Reservations(MethodView):
     @requires("reservations.create")
     @reservations_blp.arguments(ReservationCreateSchema)
     @reservations_blp.response(201, ReservationSchema)
+    @reservations_blp.alt_response(400, **refused_when(
+        "`room` is not in your studio or cannot be booked; `start_time` is in the past; `end_time` is"
+        " not 5 minutes to 12 hours after it; `notes` longer than 500 characters."))
     @reservations_blp.alt_response(403, **FORBIDDEN)
     @reservations_blp.alt_response(409, **CONFLICT)
     def post(self, data):
@@ -158,10 +157,10 @@ class Reservations(MethodView):
                                      end=data["end_time"], notes=data["notes"])
 
 
-@reservations_blp.route("/<reservation_id>")
+@reservations_blp.route("/<uuid:reservation_id>")
 class ReservationItem(MethodView):
     @requires("reservations.view")
-    @loads("reservation", _reservation)
+    @loads("reservation", visible_reservation)
     @reservations_blp.response(200, ReservationSchema)
     @reservations_blp.alt_response(404, **NOT_FOUND)
     def get(self, reservation):
@@ -169,9 +168,12 @@ class ReservationItem(MethodView):
         return reservation
 
     @requires("reservations.create")
-    @loads("reservation", _own_reservation)
+    @loads("reservation", own_reservation)
     @reservations_blp.arguments(ReservationUpdateSchema)
     @reservations_blp.response(200, ReservationSchema)
+    @reservations_blp.alt_response(400, **refused_when(
+        "`start_time` is in the past; `end_time` is not 5 minutes to 12 hours after it; `notes` "
+        "longer than 500 characters."))
     @reservations_blp.alt_response(403, **FORBIDDEN)
     @reservations_blp.alt_response(404, **NOT_FOUND)
     @reservations_blp.alt_response(409, **CONFLICT)
@@ -181,7 +183,7 @@ class ReservationItem(MethodView):
                                            end=data.get("end_time"), notes=data.get("notes"))
 
     @requires("reservations.create")
-    @loads("reservation", _own_reservation)
+    @loads("reservation", own_reservation)
     @reservations_blp.response(204)
     @reservations_blp.alt_response(403, **FORBIDDEN)
     @reservations_blp.alt_response(404, **NOT_FOUND)
@@ -191,11 +193,11 @@ class ReservationItem(MethodView):
         services.cancel_reservation(studio(), actor(), reservation)
 
 
-@reservations_blp.route("/<reservation_id>/cancel")
+@reservations_blp.route("/<uuid:reservation_id>/cancel")
 class CancelReservation(MethodView):
     @requires("reservations.create")
-    @loads("reservation", _own_reservation)
-    @reservations_blp.arguments(EmptySchema)
+    @loads("reservation", own_reservation)
+    @reservations_blp.arguments(EmptySchema, required=False)
     @reservations_blp.response(200, ReservationSchema)
     @reservations_blp.alt_response(403, **FORBIDDEN)
     @reservations_blp.alt_response(404, **NOT_FOUND)
@@ -206,10 +208,6 @@ class CancelReservation(MethodView):
 
 
 # ---------------------------------------------------------------- closures
-
-def _closure(closure_id):
-    return get_or_404(StudioClosure, closure_id)
-
 
 @closures_blp.route("")
 class Closures(MethodView):
@@ -224,16 +222,19 @@ class Closures(MethodView):
         if args.get("end_date"):
             stmt = stmt.where(StudioClosure.start_date <= args["end_date"])
         if args.get("search"):
-            stmt = stmt.where(StudioClosure.name.ilike(f"%{args['search']}%"))
+            stmt = stmt.where(matches(args["search"], StudioClosure.search_text))
         stmt = apply_created_range(stmt, StudioClosure, args)
         stmt = apply_ordering(stmt, StudioClosure, args.get("ordering"),
-                              {"start_date": StudioClosure.start_date, "name": StudioClosure.name},
+                              {"start_date": StudioClosure.start_date, "name": StudioClosure.name,
+                               "created_at": StudioClosure.created_at},
                               "start_date")
         return paginate(stmt, args)
 
     @requires("closures.manage")
     @closures_blp.arguments(ClosureCreateSchema)
     @closures_blp.response(201, ClosureSchema)
+    @closures_blp.alt_response(400, **refused_when(
+        "`end_date` is before `start_date` or more than a year after it; `name` is blank."))
     @closures_blp.alt_response(403, **FORBIDDEN)
     def post(self, data):
         """Close the studio on these dates (admins). Scheduled lessons on them are cancelled
@@ -242,10 +243,10 @@ class Closures(MethodView):
         return closure
 
 
-@closures_blp.route("/<closure_id>")
+@closures_blp.route("/<uuid:closure_id>")
 class ClosureItem(MethodView):
     @requires("closures.view")
-    @loads("closure", _closure)
+    @loads("closure", visible_closure)
     @closures_blp.response(200, ClosureSchema)
     @closures_blp.alt_response(404, **NOT_FOUND)
     def get(self, closure):
@@ -253,9 +254,11 @@ class ClosureItem(MethodView):
         return closure
 
     @requires("closures.manage")
-    @loads("closure", _closure)
+    @loads("closure", visible_closure)
     @closures_blp.arguments(ClosureUpdateSchema)
     @closures_blp.response(200, ClosureSchema)
+    @closures_blp.alt_response(400, **refused_when(
+        "`end_date` is before `start_date` or more than a year after it; `name` is blank."))
     @closures_blp.alt_response(403, **FORBIDDEN)
     @closures_blp.alt_response(404, **NOT_FOUND)
     def patch(self, data, closure):
@@ -267,7 +270,7 @@ class ClosureItem(MethodView):
         )
 
     @requires("closures.manage")
-    @loads("closure", _closure)
+    @loads("closure", visible_closure)
     @closures_blp.response(204)
     @closures_blp.alt_response(403, **FORBIDDEN)
     @closures_blp.alt_response(404, **NOT_FOUND)

@@ -1,10 +1,12 @@
 """/api/v1/recurring-patterns: weekly, biweekly and monthly lessons."""
 from flask.views import MethodView
 
+from app.core.api import loads, refused_when
 from app.core.pagination import apply_created_range, apply_ordering, paginate
 from app.core.permissions import requires
 from app.core.tenancy import scoped
 from app.scheduling import policies, services
+from app.scheduling.access import managed_series, visible_series
 from app.scheduling.api.common import (
     CONFLICT,
     FORBIDDEN,
@@ -12,10 +14,8 @@ from app.scheduling.api.common import (
     actor,
     blueprint,
     ensure_may_set_rate,
-    loads,
-    managed_series,
+    students_named,
     studio,
-    visible_series,
 )
 from app.scheduling.models import RecurringSeries
 from app.scheduling.schemas import (
@@ -53,6 +53,8 @@ class Patterns(MethodView):
             stmt = stmt.where(RecurringSeries.teacher_id == args["teacher"])
         if args.get("student"):
             stmt = stmt.where(RecurringSeries.student_id == args["student"])
+        if args.get("search"):
+            stmt = stmt.where(RecurringSeries.student_id.in_(students_named(args["search"])))
         if args.get("is_active") is not None:
             stmt = stmt.where(RecurringSeries.ended_at.is_(None) if args["is_active"]
                               else RecurringSeries.ended_at.is_not(None))
@@ -63,6 +65,11 @@ class Patterns(MethodView):
     @requires("series.manage")
     @series_blp.arguments(RecurringPatternCreateSchema)
     @series_blp.response(201, RecurringPatternSchema)
+    @series_blp.alt_response(400, **refused_when(
+        "`teacher`, `student` or `room` are not in your studio, archived or no longer in use.",
+        "`end_date` is before `start_date`, more than three years after it, or leaves no lesson "
+        "(closures included); `time` does not exist on a day of the series (a DST gap).",
+        "`duration_minutes`, `lesson_type`, `online_url`, `location` and `rate` as for a lesson."))
     @series_blp.alt_response(403, **FORBIDDEN)
     @series_blp.alt_response(409, **CONFLICT)
     def post(self, data):
@@ -72,13 +79,22 @@ class Patterns(MethodView):
         the_studio = studio()
         teacher = services.resolve_teacher(the_studio, data.pop("teacher"))
         policies.ensure_may_teach(teacher)
-        series, lessons = services.create_series(the_studio, actor(), teacher=teacher,
-                                                 **_pattern_fields(data))
+        placement = services.Placement(
+            teacher=teacher, students=(data["student"],), lesson_type=data["lesson_type"],
+            room=data.get("room"), location=data.get("location", ""),
+            online_url=data.get("online_url", ""), rate=data.get("rate"), notes=data.get("notes", ""),
+        )
+        repeats = services.Pattern(
+            frequency=data["frequency"], day_of_week=data["day_of_week"], start_time=data["time"],
+            duration_minutes=data["duration_minutes"], start_date=data["start_date"],
+            end_date=data.get("end_date"),
+        )
+        series, lessons = services.create_series(the_studio, actor(), placement, repeats)
         series.lessons_created = len(lessons)
         return series
 
 
-@series_blp.route("/<series_id>")
+@series_blp.route("/<uuid:series_id>")
 class Pattern(MethodView):
     @requires("series.view")
     @loads("series", visible_series)
@@ -92,6 +108,12 @@ class Pattern(MethodView):
     @loads("series", managed_series)
     @series_blp.arguments(RecurringPatternUpdateSchema)
     @series_blp.response(200, RecurringPatternSchema)
+    @series_blp.alt_response(400, **refused_when(
+        "`teacher` or `room` are not in your studio, archived or no longer in use; `apply_to` does "
+        "not fit this pattern.",
+        "`end_date` is before the start date or more than three years after it; `time` does not exist"
+        " on a day of the series.",
+        "`duration_minutes`, `online_url`, `location` and `rate` as for a lesson."))
     @series_blp.alt_response(403, **FORBIDDEN)
     @series_blp.alt_response(404, **NOT_FOUND)
     @series_blp.alt_response(409, **CONFLICT)

@@ -1,9 +1,9 @@
 """Attendance: a lesson taught (with per-student attendance), a no-show, or undone."""
 from app.core.db import utcnow
 from app.core.errors import Conflict, ValidationFailed
+from app.core.timeutil import local_today, to_local
 from app.extensions import db
 from app.scheduling.models import ATTENDANCE
-from app.scheduling.services.common import local_today, to_local
 from app.scheduling.services.lessons import _ensure_not_billed
 
 
@@ -38,6 +38,19 @@ def complete_lesson(studio, actor, lesson, attendance=None, *, now=None):
     lesson.attendance_taken_at = utcnow()
     db.session.flush()
     return lesson
+
+
+def mark_present(studio, actor, lessons, *, now=None):
+    """Bulk attendance: each of `lessons` whose attendance is still missing is marked as
+    taught with every student present, by `complete_lesson` (same rules, same effects).
+    Lessons taken or cancelled meanwhile are left as they are. All or nothing: a lesson that
+    may not be marked (not begun yet, billed) refuses the whole batch. Returns those marked."""
+    pending = [lesson for lesson in lessons if lesson.status == "scheduled"]
+    for lesson in pending:  # every check before the first change
+        _ensure_attendance_allowed(studio, lesson, now)
+    for lesson in pending:
+        complete_lesson(studio, actor, lesson, now=now)
+    return pending
 
 
 def mark_no_show(studio, actor, lesson, *, now=None):

@@ -8,10 +8,11 @@ from datetime import date, datetime, time, timedelta, timezone
 from sqlalchemy import select
 
 from app.core.errors import ValidationFailed
+from app.core.timeutil import studio_zone, to_local
 from app.extensions import db
 from app.people.models import TeacherAvailability
 from app.scheduling.models import WEEKDAYS, Lesson
-from app.scheduling.services.common import closed_checker, studio_zone, to_local
+from app.scheduling.services.common import closed_checker
 
 MAX_SLOT_RANGE_DAYS = 31
 # When a teacher has not set up availability, free slots are searched in these hours.

@@ -1,39 +1,21 @@
 """Small helpers every scheduling service uses: time zones, limits, references, locks."""
 import hashlib
-from datetime import date, datetime, timedelta, timezone
-from decimal import ROUND_HALF_UP, Decimal
+from datetime import date, timedelta
 
 from sqlalchemy import func, select, text
 
+from app.core import validation
 from app.core.errors import ValidationFailed
+from app.core.money import prorate
 from app.core.tenancy import parse_uuid
+from app.core.timeutil import studio_zone
+from app.core.validation import Invalid
 from app.extensions import db
 from app.people.models import Student, TeacherProfile
 from app.scheduling import recurrence
 from app.scheduling.models import MAX_DURATION, MIN_DURATION, Room, StudioClosure
 
-CENT = Decimal("0.01")
 MAX_RANGE_DAYS = 62  # calendar and feed queries cover at most about two months at a time
-
-
-def studio_zone(studio):
-    return recurrence.zone(studio.timezone)
-
-
-def local_today(studio, now=None):
-    return recurrence.local_today(studio_zone(studio), now)
-
-
-def to_local(studio, moment):
-    return moment.astimezone(studio_zone(studio))
-
-
-def day_bounds(studio, first_day, last_day):
-    """UTC [start, end) of the local dates first_day..last_day, inclusive."""
-    tz = studio_zone(studio)
-    start = datetime.combine(first_day, datetime.min.time(), tzinfo=tz)
-    end = datetime.combine(last_day + timedelta(days=1), datetime.min.time(), tzinfo=tz)
-    return start.astimezone(timezone.utc), end.astimezone(timezone.utc)
 
 
 def local_moment(studio, day, wall_time, field="start_time"):
@@ -49,45 +31,59 @@ def local_moment(studio, day, wall_time, field="start_time"):
         ) from exc
 
 
+def booking_end(end, *, start, what="A lesson"):
+    """An end after `start` by 5 minutes to 12 hours (a lesson's, a reservation's)."""
+    if end <= start:
+        raise Invalid("Must be after the start.", detail="The end must be after the start.")
+    if end - start < MIN_DURATION:
+        raise Invalid("Must be at least 5 minutes after the start.",
+                      detail=f"{what} lasts at least 5 minutes.")
+    if end - start > MAX_DURATION:
+        raise Invalid("Must be at most 12 hours after the start.",
+                      detail=f"{what} lasts at most 12 hours.")
+    return end
+
+
+def default_end(start, students):
+    """The end of a lesson booked without one: the first student's default lesson length."""
+    if start is None or not students:
+        return None
+    return start + timedelta(minutes=students[0].default_lesson_minutes)
+
+
 def validate_interval(start, end, *, start_field="scheduled_start", end_field="scheduled_end",
                       what="A lesson"):
-    """End after start, at least 5 minutes, at most 12 hours."""
-    if start is None or end is None:
-        raise ValidationFailed(field_errors={
-            name: ["This field is required."]
-            for name, value in ((start_field, start), (end_field, end)) if value is None
-        })
-    if end <= start:
-        raise ValidationFailed("The end must be after the start.",
-                               field_errors={end_field: ["Must be after the start."]})
-    if end - start < MIN_DURATION:
-        raise ValidationFailed(f"{what} lasts at least 5 minutes.",
-                               field_errors={end_field: ["Must be at least 5 minutes after the start."]})
-    if end - start > MAX_DURATION:
-        raise ValidationFailed(f"{what} lasts at most 12 hours.",
-                               field_errors={end_field: ["Must be at most 12 hours after the start."]})
+    """Both given; the end after the start by 5 minutes to 12 hours."""
+    errors = validation.FieldErrors()
+    errors.check(start_field, validation.required, start)
+    errors.check(end_field, validation.required, end)
+    errors.raise_if_any()
+    validation.field(end_field, booking_end, end, start=start, what=what)
 
 
 def validate_duration_minutes(minutes, field="duration_minutes"):
-    if minutes is None or isinstance(minutes, bool) or not isinstance(minutes, int):
-        raise ValidationFailed(field_errors={field: ["Enter a whole number of minutes."]})
-    if minutes < 5 or minutes > 720:
-        raise ValidationFailed(
-            "A lesson lasts between 5 minutes and 12 hours.",
-            field_errors={field: ["Must be between 5 and 720 minutes."]},
-        )
+    validation.field(field, validation.whole_number, minutes, minimum=5, maximum=720,
+                     invalid="Enter a whole number of minutes.",
+                     detail="A lesson lasts between 5 minutes and 12 hours.")
 
 
 def money(value):
-    return None if value is None else Decimal(value).quantize(CENT, rounding=ROUND_HALF_UP)
+    """A lesson or series rate as sent (core/validation.money, to the cent); below zero is
+    a 400 on `rate` (the database refuses it)."""
+    if value is None:
+        return None
+    return validation.field("rate", validation.money, value, minimum=0)
 
 
 def default_rate(teacher, students, minutes):
-    """A single student's default lesson rate, else the teacher's hourly rate pro rata."""
+    """The studio's pricing rule, pro rata by minutes: a single student's default lesson rate
+    is for their default lesson length (45 minutes at 45.00 makes 30 minutes 30.00); without
+    one, the teacher's hourly rate. Rounded half-up to the cent."""
     if len(students) == 1 and students[0].default_lesson_rate is not None:
-        return money(students[0].default_lesson_rate)
+        student = students[0]
+        return prorate(student.default_lesson_rate, minutes, per_minutes=student.default_lesson_minutes)
     if len(students) == 1 and teacher.hourly_rate is not None:
-        return money(Decimal(teacher.hourly_rate) * minutes / 60)
+        return prorate(teacher.hourly_rate, minutes)
     return None
 
 

@@ -46,6 +46,15 @@ class Clash:
         return data
 
 
+class BookingConflict(ConflictError):
+    """409: the time clashes with other bookings. It carries the Clash objects: the API
+    answers them as SPEC's `conflicts` list, pages describe them in words."""
+
+    def __init__(self, detail, clashes):
+        self.clashes = tuple(clashes)
+        super().__init__(detail, extra={"conflicts": [c.as_dict() for c in self.clashes]})
+
+
 @dataclass
 class BusyTimes:
     """Busy intervals of one kind, sorted by start, searchable by time."""
@@ -172,4 +181,4 @@ def raise_if_clashes(clashes, what="This time"):
         return
     kinds = sorted({c.type for c in clashes}, key=("teacher", "student", "room").index)
     detail = f"{what} conflicts with other bookings ({', '.join(kinds)})."
-    raise ConflictError(detail, extra={"conflicts": [c.as_dict() for c in clashes]})
+    raise BookingConflict(detail, clashes)

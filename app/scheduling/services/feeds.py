@@ -8,18 +8,19 @@ import hmac
 import secrets
 import uuid
 from datetime import timedelta
-from urllib.parse import urlsplit
 
 import icalendar
-from flask import current_app, url_for
 from sqlalchemy import select, update
 
 from app.accounts.models import Membership, Studio, User
 from app.core.db import utcnow
+from app.core.links import public_host, public_url
 from app.core.tenancy import Principal, parse_uuid
+from app.core.timeutil import studio_zone
 from app.extensions import db
+from app.people.services import own_teacher_profile
 from app.scheduling.models import CalendarFeedToken, Lesson
-from app.scheduling.services.common import studio_zone
+from app.scheduling.policies import attendee_view
 from app.scheduling.services.queries import lesson_query
 
 PAST_DAYS = 90
@@ -62,8 +63,7 @@ def create_feed(studio, user):
 
 def feed_urls(token):
     """The https:// and webcal:// addresses of a feed token (PUBLIC_BASE_URL's host)."""
-    base = (current_app.config.get("PUBLIC_BASE_URL") or "").rstrip("/")
-    url = base + url_for("scheduling.calendar_feed", token=token)
+    url = public_url("scheduling.calendar_feed", token=token)
     return url, "webcal://" + url.split("://", 1)[-1]
 
 
@@ -89,24 +89,24 @@ def feed_for_token(token):
 
 
 def _uid_host():
-    return urlsplit(current_app.config.get("PUBLIC_BASE_URL") or "").hostname or "cadenza.local"
+    return public_host()
 
 
-def _summary(lesson, role):
-    names = ", ".join(s.full_name for s in lesson.students)
+def _summary(lesson, role, names):
     kind = "" if lesson.lesson_type == "private" else f"{lesson.lesson_type.capitalize()} "
     if role == "teacher":
         return f"{kind}Lesson: {names}".strip()
     return f"{kind}Lesson: {names} with {lesson.teacher.full_name}".strip()
 
 
-def _event(lesson, role, tz, host, stamp):
+def _event(lesson, role, tz, host, stamp, attendees):
+    names = attendees.title(lesson)
     event = icalendar.Event()
     event.add("uid", f"{lesson.id}@{host}")
     event.add("dtstamp", stamp)
     event.add("dtstart", lesson.start_at.astimezone(tz))
     event.add("dtend", lesson.end_at.astimezone(tz))
-    event.add("summary", _summary(lesson, role))
+    event.add("summary", _summary(lesson, role, names))
     event.add("status", STATUS[lesson.status])
     event.add("last-modified", lesson.updated_at)
     event.add("sequence", int(lesson.updated_at.timestamp()) // 60 % 2_000_000_000)
@@ -115,7 +115,7 @@ def _event(lesson, role, tz, host, stamp):
     if lesson.online_url:
         event.add("url", lesson.online_url)
     description = [f"Teacher: {lesson.teacher.full_name}",
-                   f"Students: {', '.join(s.full_name for s in lesson.students)}"]
+                   f"Students: {names}"]
     if lesson.status == "cancelled" and lesson.cancellation_reason:
         description.append(f"Cancelled: {lesson.cancellation_reason}")
     event.add("description", "\n".join(description))
@@ -132,8 +132,6 @@ def render_feed(feed, now=None):
     principal = Principal(user=user, studio=studio, role=feed.role)
     filters = {}
     if feed.role == "teacher":
-        from app.people.policies import own_teacher_profile
-
         own = own_teacher_profile(principal)
         filters["teacher"] = own.id if own else uuid.UUID(int=0)
     stmt = lesson_query(principal, start=now - timedelta(days=PAST_DAYS),
@@ -150,8 +148,9 @@ def render_feed(feed, now=None):
     calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
     host = _uid_host()
+    attendees = attendee_view(principal)
     for lesson in lessons:
-        calendar.add_component(_event(lesson, feed.role, tz, host, now))
+        calendar.add_component(_event(lesson, feed.role, tz, host, now, attendees))
     if lessons:
         calendar.add_missing_timezones()
     feed.last_used_at = now

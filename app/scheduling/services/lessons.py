@@ -4,13 +4,12 @@ Every verb is one action that either happens completely or raises a DomainError 
 writes anything: 400 for bad input, 409 for a clash or a lesson in the wrong state.
 """
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
-from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from app.core import audit
+from app.core import audit, validation
 from app.core.db import utcnow
 from app.core.errors import Conflict, DomainError, ValidationFailed
 from app.core.tenancy import parse_uuid
@@ -24,7 +23,9 @@ from app.scheduling.models import (
     MakeupCredit,
 )
 from app.scheduling.services.availability import booking_warnings
+from app.scheduling.services.booking import UNSET, LessonChanges, Placement
 from app.scheduling.services.common import (
+    default_end,
     default_rate,
     lock_resources,
     money,
@@ -35,8 +36,8 @@ from app.scheduling.services.common import (
     validate_interval,
 )
 from app.scheduling.services.conflicts import find_clashes, raise_if_clashes
+from app.scheduling.services.notices import notify_cancelled, notify_rescheduled
 
-UNSET = object()
 MAX_GROUP_SIZE = 50
 SCHEDULE_FIELDS = ("start", "end", "teacher", "room", "students")
 
@@ -74,12 +75,9 @@ def validate_lesson_type(lesson_type, students):
 
 
 def validate_place(location, online_url):
-    if len(location or "") > 200:
-        raise ValidationFailed(field_errors={"location": ["Use at most 200 characters."]})
+    validation.field("location", validation.text, location, max_length=200)
     if online_url:
-        parts = urlsplit(online_url)
-        if parts.scheme not in ("http", "https") or not parts.netloc or len(online_url) > 500:
-            raise ValidationFailed(field_errors={"online_url": ["Enter a web address starting with https://."]})
+        validation.field("online_url", validation.url, online_url)
 
 
 def _ensure_scheduled(lesson, action):
@@ -95,16 +93,19 @@ def _ensure_not_billed(lesson):
 
 # ---------------------------------------------------------------- create
 
-def new_lesson(studio, actor, *, teacher, students, start, end, lesson_type="private", room=None,
-               location="", online_url="", rate=None, notes="", series=None, occurrence_date=None,
+def new_lesson(studio, actor, placement, start, end, *, series=None, occurrence_date=None,
                rescheduled_from=None, is_exception=False):
-    """Add a lesson row and its attendees to the session, without any checks."""
+    """Add a lesson row and its attendees to the session, without any checks: `placement`
+    holds resolved rows (teacher, students, room) and a clean rate."""
+    teacher, students, room = placement.teacher, placement.students, placement.room
     lesson = Lesson(
         id=uuid.uuid4(), studio_id=studio.id, teacher_id=teacher.id,
         student_id=students[0].id if len(students) == 1 else None,
-        room_id=room.id if room else None, location=location or "", online_url=online_url or "",
-        start_at=start, end_at=end, lesson_type=lesson_type, status="scheduled", rate=money(rate),
-        notes=notes or "", series_id=series.id if series else None, occurrence_date=occurrence_date,
+        room_id=room.id if room else None, location=placement.location or "",
+        online_url=placement.online_url or "", start_at=start, end_at=end,
+        lesson_type=placement.lesson_type, status="scheduled", rate=placement.rate,
+        notes=placement.notes or "", series_id=series.id if series else None,
+        occurrence_date=occurrence_date,
         rescheduled_from_id=rescheduled_from.id if rescheduled_from else None,
         is_exception=is_exception, created_by_id=getattr(actor, "id", None),
     )
@@ -119,7 +120,7 @@ def new_lesson(studio, actor, *, teacher, students, start, end, lesson_type="pri
     return lesson
 
 
-def _resolve_credit(studio, credit_id, students, lesson_type):
+def _resolve_credit(studio, credit_id, students):
     credit = db.session.scalar(select(MakeupCredit).where(
         MakeupCredit.studio_id == studio.id, MakeupCredit.id == parse_uuid(credit_id)
     )) if parse_uuid(credit_id) else None
@@ -127,30 +128,34 @@ def _resolve_credit(studio, credit_id, students, lesson_type):
         raise ValidationFailed(field_errors={"makeup_credit": ["Unknown make-up credit."]})
     if not credit.is_available:
         raise ValidationFailed(field_errors={"makeup_credit": [f"This credit is {credit.status}."]})
-    if lesson_type != "makeup":
-        raise ValidationFailed(field_errors={
-            "lesson_type": ["A lesson that uses a make-up credit is a make-up lesson."]})
     if [s.id for s in students] != [credit.student_id]:
         raise ValidationFailed(field_errors={"makeup_credit": ["This credit belongs to another student."]})
     return credit
 
 
-def schedule_lesson(studio, actor, *, teacher, students, start, end, lesson_type="private",
-                    room=None, location="", online_url="", rate=None, notes="", makeup_credit=None,
+def schedule_lesson(studio, actor, placement: Placement, *, start, end=None, makeup_credit=None,
                     confirm_warnings=True):
-    """Book one lesson. 409 when the teacher, a student or the room is busy; a booking
-    outside the teacher's availability succeeds with warnings (or, with
-    `confirm_warnings=False`, raises NeedsConfirmation first)."""
-    teacher = resolve_teacher(studio, teacher)
+    """Book one lesson; without `end` it lasts the (first) student's default lesson length,
+    and without a rate it costs what `default_rate` says. 409 when the teacher, a student or
+    the room is busy; a booking outside the teacher's availability succeeds with warnings (or, with
+    `confirm_warnings=False`, raises NeedsConfirmation first). A lesson that uses a make-up
+    credit is a make-up lesson, whatever `lesson_type` says."""
+    teacher = resolve_teacher(studio, placement.teacher)
+    students = placement.students
     students = resolve_students(studio, students, "student" if len(students or []) <= 1 else "students")
-    room = resolve_room(studio, room)
+    room = resolve_room(studio, placement.room)
+    location, online_url, lesson_type = placement.location, placement.online_url, placement.lesson_type
     if room is None and location:
         room = room_named(studio, location)
         location = "" if room else location
+    if end is None:
+        end = default_end(start, students)
     validate_interval(start, end)
+    if makeup_credit:
+        lesson_type = "makeup"
     validate_lesson_type(lesson_type, students)
     validate_place(location, online_url)
-    credit = _resolve_credit(studio, makeup_credit, students, lesson_type) if makeup_credit else None
+    credit = _resolve_credit(studio, makeup_credit, students) if makeup_credit else None
     warnings = booking_warnings(studio, teacher, start, end, room=room, student_count=len(students))
     if warnings and not confirm_warnings:
         raise NeedsConfirmation(warnings)
@@ -160,28 +165,42 @@ def schedule_lesson(studio, actor, *, teacher, students, start, end, lesson_type
         studio, [(start, end, None)], teacher_id=teacher.id, student_ids=[s.id for s in students],
         room_id=room.id if room else None,
     ))
+    rate = money(placement.rate)
     if rate is None:
-        rate = 0 if credit else default_rate(teacher, students, int((end - start).total_seconds() // 60))
-    lesson = new_lesson(studio, actor, teacher=teacher, students=students, start=start, end=end,
-                        lesson_type=lesson_type, room=room, location=location,
-                        online_url=online_url, rate=rate, notes=notes)
-    if credit is not None:
-        credit.used_by_lesson_id, credit.used_at = lesson.id, utcnow()
+        rate = money(0) if credit else default_rate(
+            teacher, students, int((end - start).total_seconds() // 60))
+    lesson = new_lesson(studio, actor, replace(
+        placement, teacher=teacher, students=tuple(students), room=room, location=location,
+        lesson_type=lesson_type, rate=rate), start, end)
     db.session.flush()
+    if credit is not None:
+        _consume_credit(credit, lesson)
     return Booking(lesson, warnings)
+
+
+def _consume_credit(credit, lesson):
+    """Mark the credit used by `lesson`, only if it is still unused and unexpired: one
+    conditional UPDATE, so of concurrent bookings against one credit exactly one wins."""
+    now = utcnow()
+    taken = db.session.execute(
+        update(MakeupCredit).where(
+            MakeupCredit.studio_id == lesson.studio_id, MakeupCredit.id == credit.id,
+            MakeupCredit.used_by_lesson_id.is_(None), MakeupCredit.expires_at > now,
+        ).values(used_by_lesson_id=lesson.id, used_at=now).execution_options(synchronize_session=False)
+    )
+    if taken.rowcount != 1:
+        raise Conflict("This make-up credit was used meanwhile; choose another or book without it.")
+    db.session.expire(credit)
 
 
 # ---------------------------------------------------------------- change one lesson
 
-def update_lesson(studio, actor, lesson, *, start=UNSET, end=UNSET, teacher=UNSET, room=UNSET,
-                  students=UNSET, location=UNSET, online_url=UNSET, notes=UNSET, rate=UNSET,
-                  lesson_type=UNSET, confirm_warnings=True):
+def update_lesson(studio, actor, lesson, edit: LessonChanges, *, confirm_warnings=True):
     """Change this lesson only. A changed series lesson becomes an exception that later
     series edits leave alone. Notes may change in any state; the rest only while scheduled."""
-    changes = {name for name, value in (
-        ("start", start), ("end", end), ("teacher", teacher), ("room", room), ("students", students),
-        ("location", location), ("online_url", online_url), ("rate", rate), ("lesson_type", lesson_type),
-    ) if value is not UNSET}
+    start, end, teacher, room, students = edit.start, edit.end, edit.teacher, edit.room, edit.students
+    location, online_url, rate, lesson_type = edit.location, edit.online_url, edit.rate, edit.lesson_type
+    changes = set(edit.given()) - {"notes"}
     if changes:
         _ensure_scheduled(lesson, "changed")
     if lesson.is_billed and {"start", "end", "rate", "students", "lesson_type"} & changes:
@@ -212,7 +231,7 @@ def update_lesson(studio, actor, lesson, *, start=UNSET, end=UNSET, teacher=UNSE
         _apply_schedule(studio, lesson, new_teacher, new_students, new_room, new_start, new_end)
         if lesson.series_id:
             lesson.is_exception = True
-    for name, value in (("location", location), ("online_url", online_url), ("notes", notes)):
+    for name, value in (("location", location), ("online_url", online_url), ("notes", edit.notes)):
         if value is not UNSET:
             setattr(lesson, name, value or "")
     if rate is not UNSET:
@@ -301,11 +320,12 @@ def cancellation_outcome(studio, lesson, *, initiated_by="family", requested_at=
 
 
 def cancel_lesson(studio, actor, lesson, reason="", *, initiated_by="family", requested_at=None,
-                  now=None, outcome=None):
+                  now=None, outcome=None, notify=True):
     """Cancel a scheduled lesson: its slot is freed and the cancellation policy applied.
 
     `requested_at` (a parent's request time) decides whether notice was short. Requests to
-    cancel this lesson that are still open are settled with it.
+    cancel this lesson that are still open are settled with it. The families of an upcoming
+    lesson are emailed (`notify`), those who asked for it a confirmation.
     """
     _ensure_scheduled(lesson, "cancelled")
     _ensure_not_billed(lesson)
@@ -327,6 +347,8 @@ def cancel_lesson(studio, actor, lesson, reason="", *, initiated_by="family", re
     if outcome != "no_charge":
         audit.record(studio, actor, "lesson.cancelled_late", lesson, outcome=outcome,
                      reason=lesson.cancellation_reason)
+    if notify:
+        notify_cancelled(studio, lesson, now=now)
     _settle_requests(lesson, actor, now)
     db.session.flush()
     return lesson
@@ -347,9 +369,10 @@ def _settle_requests(lesson, actor, now):
 # ---------------------------------------------------------------- reschedule
 
 def reschedule_lesson(studio, actor, lesson, *, start, end=None, teacher=UNSET, room=UNSET,
-                      confirm_warnings=True):
+                      confirm_warnings=True, notify=True):
     """Move a lesson: the new lesson (rescheduled_from = old) is created, the old one is
-    cancelled with reason "rescheduled" and its slot freed. Returns the new booking."""
+    cancelled with reason "rescheduled" and its slot freed. The families of an upcoming
+    lesson are emailed its old and new time (`notify`). Returns the new booking."""
     _ensure_scheduled(lesson, "rescheduled")
     _ensure_not_billed(lesson)
     new_teacher = resolve_teacher(studio, teacher) if teacher is not UNSET else lesson.teacher
@@ -362,16 +385,20 @@ def reschedule_lesson(studio, actor, lesson, *, start, end=None, teacher=UNSET, 
     if warnings and not confirm_warnings:
         raise NeedsConfirmation(warnings)
     _check_free(studio, new_teacher, students, new_room, start, end, exclude=[lesson.id])
-    new = new_lesson(
-        studio, actor, teacher=new_teacher, students=students, start=start, end=end,
-        lesson_type=lesson.lesson_type, room=new_room, location=lesson.location,
-        online_url=lesson.online_url, rate=lesson.rate, notes=lesson.notes,
-        series=lesson.series, occurrence_date=lesson.occurrence_date, rescheduled_from=lesson,
-        is_exception=lesson.series_id is not None,
+    placement = Placement(
+        teacher=new_teacher, students=tuple(students), lesson_type=lesson.lesson_type,
+        room=new_room, location=lesson.location, online_url=lesson.online_url, rate=lesson.rate,
+        notes=lesson.notes,
     )
+    new = new_lesson(studio, actor, placement, start, end, series=lesson.series,
+                     occurrence_date=lesson.occurrence_date, rescheduled_from=lesson,
+                     is_exception=lesson.series_id is not None)
     credit = _release_credit(lesson)
-    cancel_lesson(studio, actor, lesson, "rescheduled", initiated_by="studio", outcome="no_charge")
+    cancel_lesson(studio, actor, lesson, "rescheduled", initiated_by="studio", outcome="no_charge",
+                  notify=False)
     if credit is not None:
         credit.used_by_lesson_id, credit.used_at = new.id, utcnow()
+    if notify:
+        notify_rescheduled(studio, lesson, new)
     db.session.flush()
     return Booking(new, warnings)

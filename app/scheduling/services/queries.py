@@ -1,5 +1,7 @@
 """Reading lessons: filtered, role-restricted SELECTs shared by the pages, the API and feeds."""
+import uuid
 from collections import namedtuple
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
 from itertools import chain, groupby
@@ -12,11 +14,12 @@ from sqlalchemy.sql.functions import FunctionElement
 
 from app.accounts.models import User
 from app.core.errors import ValidationFailed
+from app.core.timeutil import day_bounds, local_today
 from app.extensions import db
 from app.people.models import Student, TeacherProfile
 from app.scheduling.models import Lesson, LessonAttendee, Room
 from app.scheduling.policies import restrict_lessons
-from app.scheduling.services.common import MAX_RANGE_DAYS, day_bounds
+from app.scheduling.services.common import MAX_RANGE_DAYS
 
 
 def lesson_query(principal, **filters):
@@ -221,3 +224,55 @@ def _by_lesson(rows):
 def upcoming_lessons(principal, now, limit=5, **filters):
     stmt = lesson_query(principal, start=now, status="scheduled", **filters)
     return db.session.scalars(stmt.order_by(Lesson.start_at).limit(limit)).unique().all()
+
+
+def agenda_lessons(principal, teacher_id=None, day=None):
+    """Lessons of one local day (today by default), for a teacher or the whole studio."""
+    day = day or local_today(principal.studio)
+    start, end = day_bounds(principal.studio, day, day)
+    filters = {"teacher": teacher_id} if teacher_id else {}
+    stmt = lesson_query(principal, start=start, end=end, **filters)
+    return db.session.scalars(stmt.order_by(Lesson.start_at, Lesson.id)).unique().all()
+
+
+def _attendance_missing(principal, now, teacher_id):
+    """Lessons that have ended with their attendance still to take (and takeable: not billed)."""
+    filters = {"teacher": teacher_id} if teacher_id else {}
+    return filter_lessons(select(Lesson), principal, status="scheduled", **filters).where(
+        Lesson.end_at <= now, Lesson.billed_line_item_id.is_(None))
+
+
+def missing_attendance(principal, now, *, teacher_id=None, days=14):
+    """Lessons of the last `days` local days (today included) that have ended and still
+    wait for attendance, by start, and how many older ones wait too."""
+    first_day = local_today(principal.studio, now) - timedelta(days=days - 1)
+    since = day_bounds(principal.studio, first_day, first_day)[0]
+    stmt = _attendance_missing(principal, now, teacher_id)
+    recent = db.session.scalars(
+        stmt.where(Lesson.start_at >= since).options(selectinload(Lesson.attendees))
+        .order_by(Lesson.start_at, Lesson.id)).unique().all()
+    older = db.session.scalar(stmt.where(Lesson.start_at < since).with_only_columns(
+        func.count(Lesson.id)).order_by(None))
+    return recent, older
+
+
+@dataclass(frozen=True, slots=True)
+class TeacherChoice:
+    """What pickers, legends and colours need of a teacher."""
+
+    id: uuid.UUID
+    full_name: str
+    calendar_color: str
+    is_active: bool
+
+
+def studio_teachers(studio, active_only=True):
+    """The studio's teachers by name, read as columns (no profile or user objects)."""
+    stmt = select(TeacherProfile.id, User.first_name, User.last_name, User.email,
+                  TeacherProfile.calendar_color, TeacherProfile.is_active).join(
+        User, User.id == TeacherProfile.user_id).where(TeacherProfile.studio_id == studio.id)
+    if active_only:
+        stmt = stmt.where(TeacherProfile.is_active.is_(True))
+    rows = db.session.execute(stmt.order_by(User.first_name, User.last_name, TeacherProfile.id))
+    return [TeacherChoice(id_, f"{first} {last}".strip() or email, color, active)
+            for id_, first, last, email, color, active in rows]

@@ -7,36 +7,25 @@ from sqlalchemy import select
 
 from app.accounts.models import Studio
 from app.core.db import utcnow
+from app.core.timeutil import to_local
 from app.extensions import db
-from app.people.models import FamilyGuardian
+from app.messaging.services import queue_email
 from app.scheduling.models import Lesson
-from app.scheduling.services.common import to_local
+from app.scheduling.policies import AttendeeView
+from app.scheduling.services.notices import recipients
 
 LEAD_TIME = timedelta(hours=24)
 
 
-def _recipients(lesson):
-    """Each student's own address and their family's guardians', without duplicates."""
-    family_ids = {s.family_id for s in lesson.students}
-    guardians = db.session.scalars(select(FamilyGuardian).where(
-        FamilyGuardian.studio_id == lesson.studio_id, FamilyGuardian.family_id.in_(family_ids)
-    )).all() if family_ids else []
-    addresses = [s.contact_email for s in lesson.students] + [g.contact_email for g in guardians]
-    seen, result = set(), []
-    for address in addresses:
-        address = (address or "").strip().lower()
-        if address and address not in seen:
-            seen.add(address)
-            result.append(address)
-    return result
-
-
-def _body(studio, lesson):
+def _body(studio, lesson, family_ids):
+    """The reminder one family reads: their own children in full, classmates as the studio's
+    privacy setting says."""
     when = format_datetime(to_local(studio, lesson.start_at), "full", locale=studio.locale or "en_US")
+    own = [s.id for s in lesson.students if s.family_id in family_ids]
     lines = [
         f"A reminder from {studio.name}:",
         "",
-        f"{', '.join(s.full_name for s in lesson.students)} has a lesson with "
+        f"{AttendeeView(studio, own).title(lesson)} has a lesson with "
         f"{lesson.teacher.full_name} on {when}.",
     ]
     if lesson.place:
@@ -49,14 +38,12 @@ def _body(studio, lesson):
 
 def remind_lesson(studio, lesson, now=None):
     """Queue the reminder emails of one lesson; returns how many were queued."""
-    from app.messaging.services import queue_email
-
     queued = 0
     when = format_datetime(to_local(studio, lesson.start_at), "medium", locale=studio.locale or "en_US")
     subject = f"Lesson reminder: {when}"
-    for address in _recipients(lesson):
+    for address, family_ids in recipients(lesson).items():
         key = f"lesson-reminder:{lesson.id}:{hashlib.sha256(address.encode()).hexdigest()[:16]}"
-        if queue_email(address, subject, _body(studio, lesson), studio=studio, dedupe_key=key):
+        if queue_email(address, subject, _body(studio, lesson, family_ids), studio=studio, dedupe_key=key):
             queued += 1
     lesson.reminder_sent_at = now or utcnow()
     return queued

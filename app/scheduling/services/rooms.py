@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from sqlalchemy import exists, select
 
-from app.core import audit
+from app.core import audit, validation
 from app.core.db import utcnow
 from app.core.errors import Conflict, ValidationFailed
+from app.core.timeutil import day_bounds
 from app.extensions import db
 from app.scheduling.models import Lesson, Room, RoomReservation, StudioClosure
-from app.scheduling.services.common import day_bounds, lock_resources, resolve_room, validate_interval
+from app.scheduling.services.common import lock_resources, resolve_room, validate_interval
 from app.scheduling.services.conflicts import find_clashes, raise_if_clashes
 from app.scheduling.services.lessons import cancel_lesson
 
@@ -20,28 +21,23 @@ PAST_GRACE = timedelta(minutes=5)
 # ---------------------------------------------------------------- rooms
 
 def _clean_room_fields(studio, fields, room=None):
-    errors = {}
-    if "name" in fields:
-        fields["name"] = (fields["name"] or "").strip()
-        if not fields["name"]:
-            errors["name"] = ["Enter the room's name."]
-        elif len(fields["name"]) > 80:
-            errors["name"] = ["Use at most 80 characters."]
-        else:
-            same_name = select(Room.id).where(Room.studio_id == studio.id, Room.name == fields["name"])
-            if room is not None:
-                same_name = same_name.where(Room.id != room.id)
-            if db.session.scalar(same_name):
-                errors["name"] = ["Another room has this name."]
+    errors = validation.FieldErrors()
+    errors.clean(fields, "name", validation.text, max_length=80, required=True,
+                 missing="Enter the room's name.")
+    if "name" in fields and "name" not in errors.fields:
+        same_name = select(Room.id).where(Room.studio_id == studio.id, Room.name == fields["name"])
+        if room is not None:
+            same_name = same_name.where(Room.id != room.id)
+        if db.session.scalar(same_name):
+            errors.add("name", "Another room has this name.")
     if fields.get("capacity") is not None and not 1 <= fields["capacity"] <= 10000:
-        errors["capacity"] = ["Enter a number of people from 1."]
+        errors.add("capacity", "Enter a number of people from 1.")
     if "equipment" in fields:
         items = [str(item).strip() for item in fields["equipment"] or [] if str(item).strip()]
         if len(items) > 50 or any(len(item) > 80 for item in items):
-            errors["equipment"] = ["At most 50 items of 80 characters each."]
+            errors.add("equipment", "At most 50 items of 80 characters each.")
         fields["equipment"] = items
-    if errors:
-        raise ValidationFailed(field_errors=errors)
+    errors.raise_if_any()
     return fields
 
 
@@ -151,22 +147,18 @@ def cancel_reservation(studio, actor, reservation):
 # ---------------------------------------------------------------- closures
 
 def _clean_closure(name, start_date, end_date):
-    errors = {}
-    name = (name or "").strip()
-    if not name:
-        errors["name"] = ["Name the closure, like “Winter break”."]
-    elif len(name) > 120:
-        errors["name"] = ["Use at most 120 characters."]
+    errors = validation.FieldErrors()
+    name = errors.check("name", validation.text, name, max_length=120, required=True,
+                        missing="Name the closure, like “Winter break”.")
     if start_date is None:
-        errors["start_date"] = ["Enter the first closed day."]
+        errors.add("start_date", "Enter the first closed day.")
     if end_date is None:
-        errors["end_date"] = ["Enter the last closed day."]
+        errors.add("end_date", "Enter the last closed day.")
     elif start_date is not None and end_date < start_date:
-        errors["end_date"] = ["Must be on or after the first closed day."]
+        errors.add("end_date", "Must be on or after the first closed day.")
     elif start_date is not None and (end_date - start_date).days > 366:
-        errors["end_date"] = ["A closure lasts at most a year."]
-    if errors:
-        raise ValidationFailed(field_errors=errors)
+        errors.add("end_date", "A closure lasts at most a year.")
+    errors.raise_if_any()
     return name
 
 

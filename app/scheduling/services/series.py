@@ -13,9 +13,12 @@ from operator import itemgetter
 
 from sqlalchemy import or_, select
 
+from app.accounts.models import Studio
+from app.core import validation
 from app.core.bulk import write_batches
 from app.core.db import utcnow, uuid7s
 from app.core.errors import Conflict, ValidationFailed
+from app.core.timeutil import local_today, studio_zone, to_local
 from app.extensions import db
 from app.scheduling import recurrence
 from app.scheduling.models import (
@@ -28,22 +31,27 @@ from app.scheduling.models import (
     RoomReservation,
 )
 from app.scheduling.services.availability import booking_warnings
+from app.scheduling.services.booking import LessonChanges, Pattern, Placement
 from app.scheduling.services.common import (
     closed_checker,
     default_rate,
-    local_today,
     lock_resources,
     money,
     resolve_room,
     resolve_student,
     resolve_teacher,
-    studio_zone,
-    to_local,
     validate_duration_minutes,
     validate_interval,
 )
 from app.scheduling.services.conflicts import BusyTimes, Clash, find_clashes, raise_if_clashes
-from app.scheduling.services.lessons import NeedsConfirmation, cancel_lesson, new_lesson, validate_place
+from app.scheduling.services.lessons import (
+    Booking,
+    NeedsConfirmation,
+    cancel_lesson,
+    new_lesson,
+    update_lesson,
+    validate_place,
+)
 
 log = logging.getLogger(__name__)
 NO_PAD = timedelta(0)
@@ -58,21 +66,20 @@ SCHEDULE_FIELDS = ("teacher", "room", "frequency", "day_of_week", "start_time",
 
 def _validate_pattern(frequency, day_of_week, start_time, duration_minutes, start_date, end_date,
                       lesson_type):
-    errors = {}
+    errors = validation.FieldErrors()
     if frequency not in FREQUENCIES:
-        errors["frequency"] = [f"Choose one of: {', '.join(FREQUENCIES)}."]
+        errors.add("frequency", f"Choose one of: {', '.join(FREQUENCIES)}.")
     if day_of_week is None:
-        errors["day_of_week"] = ["Choose the day of the week."]
+        errors.add("day_of_week", "Choose the day of the week.")
     elif isinstance(day_of_week, bool) or not isinstance(day_of_week, int) or not 0 <= day_of_week <= 6:
-        errors["day_of_week"] = ["Choose a day from monday to sunday."]
+        errors.add("day_of_week", "Choose a day from monday to sunday.")
     if not isinstance(start_time, time):
-        errors["time"] = ["Enter the lesson's start time, like 16:00."]
+        errors.add("time", "Enter the lesson's start time, like 16:00.")
     if start_date is None:
-        errors["start_date"] = ["Enter the date of the first lesson."]
+        errors.add("start_date", "Enter the date of the first lesson.")
     if lesson_type not in SERIES_TYPES:
-        errors["lesson_type"] = [f"Choose one of: {', '.join(SERIES_TYPES)}."]
-    if errors:
-        raise ValidationFailed(field_errors=errors)
+        errors.add("lesson_type", f"Choose one of: {', '.join(SERIES_TYPES)}.")
+    errors.raise_if_any()
     validate_duration_minutes(duration_minutes)
     if end_date is not None and end_date < start_date:
         raise ValidationFailed("The end date is before the start date.",
@@ -115,23 +122,25 @@ def _pattern(series):
 
 # ---------------------------------------------------------------- create
 
-def create_series(studio, actor, *, teacher, student, frequency="weekly", day_of_week=None,
-                  start_time=None, duration_minutes=None, start_date=None, end_date=None,
-                  room=None, lesson_type="private", location="", online_url="", rate=None,
-                  notes="", today=None, confirm_warnings=True):
-    """Create a series and its lessons. Every occurrence is checked first: when any clashes,
-    nothing is created and the 409 names all clashes (each with its date). Warnings (such
-    as the first lesson falling outside the teacher's availability) end up in
-    `series.warnings`, or raise NeedsConfirmation with `confirm_warnings=False`."""
-    teacher = resolve_teacher(studio, teacher)
-    student = resolve_student(studio, student)
-    room = resolve_room(studio, room)
-    _validate_pattern(frequency, day_of_week, start_time, duration_minutes, start_date, end_date,
-                      lesson_type)
+def create_series(studio, actor, placement: Placement, repeats: Pattern, *, today=None,
+                  confirm_warnings=True):
+    """Create a series of one student's lessons (`placement.students` holds that student)
+    and its lessons. Every occurrence is checked first: when any clashes, nothing is created
+    and the 409 names all clashes (each with its date). Warnings (such as the first lesson
+    falling outside the teacher's availability) end up in `series.warnings`, or raise
+    NeedsConfirmation with `confirm_warnings=False`."""
+    teacher = resolve_teacher(studio, placement.teacher)
+    if len(placement.students) > 1:
+        raise ValidationFailed(field_errors={"student": ["A recurring pattern has one student."]})
+    student = resolve_student(studio, placement.students[0] if placement.students else None)
+    room = resolve_room(studio, placement.room)
+    lesson_type, location, online_url = placement.lesson_type, placement.location, placement.online_url
+    start_date, end_date, duration_minutes = repeats.start_date, repeats.end_date, repeats.duration_minutes
+    _validate_pattern(repeats.frequency, repeats.day_of_week, repeats.start_time, duration_minutes,
+                      start_date, end_date, lesson_type)
     validate_place(location, online_url)
     today = today or local_today(studio)
-    pattern = {"frequency": frequency, "day_of_week": day_of_week, "start_time": start_time,
-               "duration_minutes": duration_minutes, "start_date": start_date, "end_date": end_date}
+    pattern = repeats.as_dict()
     until = _until(studio, end_date, today)
     planned = _planned(studio, pattern, start_date, until)
     if end_date is not None and not planned:
@@ -146,16 +155,19 @@ def create_series(studio, actor, *, teacher, student, frequency="weekly", day_of
         studio, [(o.start, o.end, o.day) for o in planned], teacher_id=teacher.id,
         student_ids=[student.id], room_id=room.id if room else None,
     ), what="This series")
-    rate = money(rate) if rate is not None else default_rate(teacher, [student], duration_minutes)
+    rate = money(placement.rate)
+    if rate is None:
+        rate = default_rate(teacher, [student], duration_minutes)
     series = RecurringSeries(
         id=uuid.uuid4(), studio_id=studio.id, teacher_id=teacher.id, student_id=student.id,
         room_id=room.id if room else None, lesson_type=lesson_type, location=location or "",
-        online_url=online_url or "", rate=rate, notes=notes or "", generated_until=until,
+        online_url=online_url or "", rate=rate, notes=placement.notes or "", generated_until=until,
         created_by_id=getattr(actor, "id", None), **pattern,
     )
     series.teacher, series.student, series.room = teacher, student, room
     db.session.add(series)
-    lessons = [_occurrence_lesson(studio, actor, series, o) for o in planned]
+    each = _series_placement(series)
+    lessons = [_occurrence_lesson(studio, actor, series, o, each) for o in planned]
     db.session.flush()
     series.warnings = warnings
     return series, lessons
@@ -169,13 +181,16 @@ def _first_warnings(studio, teacher, room, planned):
     return booking_warnings(studio, teacher, first.start, first.end, room=room)
 
 
-def _occurrence_lesson(studio, actor, series, occurrence):
-    return new_lesson(
-        studio, actor, teacher=series.teacher, students=[series.student], start=occurrence.start,
-        end=occurrence.end, lesson_type=series.lesson_type, room=series.room,
-        location=series.location, online_url=series.online_url, rate=series.rate,
-        notes=series.notes, series=series, occurrence_date=occurrence.day,
-    )
+def _series_placement(series):
+    """What every lesson of `series` is booked as (built once per series, not per lesson)."""
+    return Placement(teacher=series.teacher, students=(series.student,),
+                     lesson_type=series.lesson_type, room=series.room, location=series.location,
+                     online_url=series.online_url, rate=series.rate, notes=series.notes)
+
+
+def _occurrence_lesson(studio, actor, series, occurrence, placement):
+    return new_lesson(studio, actor, placement, occurrence.start, occurrence.end, series=series,
+                      occurrence_date=occurrence.day)
 
 
 # ---------------------------------------------------------------- edit
@@ -225,10 +240,11 @@ def update_series(studio, actor, series, *, effective_from=None, today=None, **c
     ), what="The changed series")
     _apply_series_fields(series, changes, pattern, teacher, room)
     series.generated_until = until
+    each = _series_placement(series)
     for occurrence in planned:
         lesson = untouched.pop(occurrence.day, None)
         if lesson is None:
-            _occurrence_lesson(studio, actor, series, occurrence)
+            _occurrence_lesson(studio, actor, series, occurrence, each)
         else:
             _retime(lesson, series, occurrence)
     _drop_leftovers(studio, actor, series, untouched.values(), pattern["end_date"], existing)
@@ -263,19 +279,22 @@ def _drop_leftovers(studio, actor, series, leftovers, end_date, existing):
     if end_date is not None:
         for lesson in existing:
             if lesson.occurrence_date > end_date and lesson.status == "scheduled" and not lesson.is_billed:
-                cancel_lesson(studio, actor, lesson, "Series ended", initiated_by="studio")
+                # Not announced lesson by lesson: ending a series cancels up to months of them.
+                cancel_lesson(studio, actor, lesson, "Series ended", initiated_by="studio",
+                              notify=False)
         leftovers = [lesson for lesson in leftovers if lesson.occurrence_date <= end_date]
     for lesson in leftovers:
         db.session.delete(lesson)
 
 
-def update_following(studio, actor, lesson, *, start=None, end=None, students=None,
-                     lesson_type=None, confirm_warnings=True, **changes):
+def update_following(studio, actor, lesson, edit: LessonChanges, *, confirm_warnings=True):
     """"This and following": change the lesson's series from this lesson's occurrence on.
     A new start moves the pattern's weekday and time; a new end its duration. Returns the
     booking of the series' first lesson from that date."""
-    from app.scheduling.services.lessons import Booking, update_lesson
 
+    changes = edit.given()
+    start, end = changes.pop("start", None), changes.pop("end", None)
+    students, lesson_type = changes.pop("students", None), changes.pop("lesson_type", None)
     if lesson.series is None:
         raise ValidationFailed(field_errors={"apply_to": ["This lesson is not part of a recurring pattern."]})
     if lesson.status != "scheduled":
@@ -296,7 +315,7 @@ def update_following(studio, actor, lesson, *, start=None, end=None, students=No
     if warnings and not confirm_warnings:
         raise NeedsConfirmation(warnings)
     if not lesson.is_untouched:
-        update_lesson(studio, actor, lesson, start=new_start, end=new_end, **changes)
+        update_lesson(studio, actor, lesson, LessonChanges(start=new_start, end=new_end, **changes))
     series = update_series(studio, actor, lesson.series, effective_from=effective_from,
                            **pattern, **changes)
     first = db.session.scalar(select(Lesson).where(
@@ -322,7 +341,9 @@ def end_series(studio, actor, series, *, now=None):
     )).all()
     for lesson in future:
         if not lesson.is_billed:
-            cancel_lesson(studio, actor, lesson, "Series ended", initiated_by="studio", now=now)
+            # Not announced lesson by lesson: ending a series cancels up to months of them.
+            cancel_lesson(studio, actor, lesson, "Series ended", initiated_by="studio", now=now,
+                          notify=False)
     db.session.flush()
     return series
 
@@ -547,8 +568,6 @@ class _OccurrencePlanner:
 
 def extend_all_series(now=None):
     """The horizon job: extend every active series of every studio. Returns lessons created."""
-    from app.accounts.models import Studio
-
     created = 0
     for studio in db.session.scalars(select(Studio)).all():
         today = local_today(studio, now)

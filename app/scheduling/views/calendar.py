@@ -1,33 +1,31 @@
 """The calendar (day, week, month), subscription links, iCal feeds and closures."""
-from datetime import date
 
 from flask import Response, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
+from app.core import validation
 from app.core.errors import ValidationFailed
-from app.core.forms import apply_errors
-from app.core.htmx import partial_or_page
+from app.core.forms import EmptyForm, apply_errors
 from app.core.permissions import can, requires
-from app.core.tenancy import current_principal, current_studio, get_or_404, parse_uuid
+from app.core.tenancy import current_principal, current_studio, parse_uuid
+from app.core.timeutil import day_bounds, local_today
+from app.core.views import render
 from app.extensions import db, limiter
-from app.people.policies import own_teacher_profile
+from app.people.services import own_teacher_profile
 from app.scheduling import calendar as cal
-from app.scheduling import services
-from app.scheduling.forms import ClosureForm, EmptyForm
+from app.scheduling import policies, services
+from app.scheduling.access import visible_closure
+from app.scheduling.forms import ClosureForm
 from app.scheduling.models import Lesson, StudioClosure
-from app.scheduling.services.common import day_bounds, local_today
 from app.scheduling.views import scheduling_bp
-from app.scheduling.views.helpers import colors_for, room_choices, student_choices, studio_teachers
+from app.scheduling.views.common import colors_for, room_choices, student_choices, studio_teachers
 
 ALL = "all"
 
 
 def _parse_date(value, default):
-    try:
-        return date.fromisoformat(value) if value else default
-    except ValueError:
-        return default
+    return validation.page_date(value, default)
 
 
 def calendar_filters(args):
@@ -87,13 +85,18 @@ def calendar():
     calendar_view = cal.build(studio, filters["view"], anchor, today, lessons, colors)
     if not lessons and any(counts.values()):
         _count_only(calendar_view, counts)
-    return partial_or_page(
+    return render(
         "scheduling/calendar.html", "scheduling/_calendar.html", cal=calendar_view, filters=filters,
         teachers=[t for t in every_teacher if t.is_active], colors=colors,
         rooms=room_choices(blank=None),
         students=student_choices() if principal.role != "student" else [],
         calendar_url=calendar_url, can_book=can("lessons.schedule"), all_value=ALL,
+        may_move=policies.may_manage_lesson if can("lessons.manage") else _never,
     )
+
+
+def _never(lesson):
+    return False
 
 
 def _count_only(calendar_view, counts):
@@ -176,7 +179,7 @@ def closures():
 @login_required
 @requires("closures.manage")
 def delete_closure(closure_id):
-    closure = get_or_404(StudioClosure, closure_id)
+    closure = visible_closure(closure_id)
     if EmptyForm().validate_on_submit():
         services.delete_closure(current_studio(), current_user, closure)
         flash(f"{closure.name} is removed; those days are open again.", "success")

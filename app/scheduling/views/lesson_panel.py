@@ -4,35 +4,32 @@ from flask_login import current_user, login_required
 
 from app.core import htmx
 from app.core.errors import DomainError, PermissionDenied
-from app.core.htmx import partial_or_page
+from app.core.forms import EmptyForm
 from app.core.permissions import can, requires
-from app.core.tenancy import current_principal, current_studio, get_or_404, scoped
+from app.core.tenancy import current_principal, current_studio
+from app.core.timeutil import local_today, to_local
+from app.core.views import denied_writes_redirect, render
 from app.scheduling import policies, services
+from app.scheduling.access import managed_lesson, reviewable_request, visible_lesson
 from app.scheduling.forms import (
     AttendanceForm,
     CancelForm,
     EditLessonForm,
-    EmptyForm,
     RequestCancellationForm,
     RescheduleForm,
     ReviewForm,
 )
-from app.scheduling.models import CancellationRequest
-from app.scheduling.services.common import local_today, to_local
 from app.scheduling.views import scheduling_bp
-from app.scheduling.views.helpers import (
+from app.scheduling.views.common import (
     LESSONS_CHANGED,
+    back_to_lesson,
+    booking_failed,
     colors_for,
-    flash_forbidden,
-    form_failed,
     lesson_start,
     lesson_when,
-    managed_lesson,
-    render_form,
     room_choices,
     selected,
     teacher_choices,
-    visible_lesson,
 )
 
 # ---------------------------------------------------------------- one lesson
@@ -48,7 +45,7 @@ def _panel_context(lesson, **extra):
         "lesson": lesson, "may_manage": policies.may_manage_lesson(lesson),
         "may_request": can("lessons.request_cancellation") and policies.may_request_cancellation(lesson),
         "pending_request": services.pending_request_for(lesson),
-        "may_see_rate": policies.may_see_rate(), "attendance_form": AttendanceForm(),
+        "may_see_lesson_rate": policies.may_see_lesson_rate(), "attendance_form": AttendanceForm(),
         "cancel_form": CancelForm(), "request_form": RequestCancellationForm(),
         "can_take_attendance": _has_begun(principal.studio, lesson),
         "is_staff": principal.role in ("owner", "admin", "teacher"),
@@ -61,7 +58,7 @@ def _panel_context(lesson, **extra):
 @requires("lessons.view")
 def lesson(lesson_id):
     item = visible_lesson(lesson_id)
-    return partial_or_page("scheduling/lesson.html", "scheduling/_panel.html", **_panel_context(item))
+    return render("scheduling/lesson.html", "scheduling/_panel.html", **_panel_context(item))
 
 
 def _panel_or_redirect(lesson, message):
@@ -77,7 +74,7 @@ def _panel_or_redirect(lesson, message):
 @scheduling_bp.route("/lessons/<lesson_id>/cancel", methods=["GET", "POST"])
 @login_required
 @requires("lessons.manage")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def cancel_lesson(lesson_id):
     item = managed_lesson(lesson_id)
     form = CancelForm()
@@ -88,11 +85,11 @@ def cancel_lesson(lesson_id):
             services.cancel_lesson(current_studio(), current_user, item, form.reason.data or "",
                                    initiated_by=form.initiated_by.data)
         except DomainError as exc:
-            form_failed(form, exc, context)
+            booking_failed(form, exc, context)
         else:
             return _panel_or_redirect(item, _cancel_message(item))
     status = 422 if request.method == "POST" else 200
-    return render_form("scheduling/cancel.html", "scheduling/_cancel_form.html", status, **context)
+    return render("scheduling/cancel.html", "scheduling/_cancel_form.html", status=status, **context)
 
 
 def _cancel_message(lesson):
@@ -104,7 +101,7 @@ def _cancel_message(lesson):
 @scheduling_bp.route("/lessons/<lesson_id>/reschedule", methods=["GET", "POST"])
 @login_required
 @requires("lessons.manage")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def reschedule_lesson(lesson_id):
     item = managed_lesson(lesson_id)
     form = RescheduleForm()
@@ -122,17 +119,17 @@ def reschedule_lesson(lesson_id):
                                                  room=selected(form.room.data),
                                                  confirm_warnings=form.confirm.data)
         except DomainError as exc:
-            form_failed(form, exc, context)
+            booking_failed(form, exc, context)
         else:
             return _panel_or_redirect(booking.lesson, f"Moved to {lesson_when(booking.lesson)}.")
     status = 422 if request.method == "POST" else 200
-    return render_form("scheduling/reschedule.html", "scheduling/_reschedule_form.html", status, **context)
+    return render("scheduling/reschedule.html", "scheduling/_reschedule_form.html", status=status, **context)
 
 
 @scheduling_bp.route("/lessons/<lesson_id>/edit", methods=["GET", "POST"])
 @login_required
 @requires("lessons.manage")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def edit_lesson(lesson_id):
     item = managed_lesson(lesson_id)
     form = EditLessonForm()
@@ -155,16 +152,16 @@ def edit_lesson(lesson_id):
             policies.ensure_may_teach(services.resolve_teacher(current_studio(), changes["teacher"]))
             update = services.update_following if form.apply_to.data == "following" and item.series_id \
                 else services.update_lesson
-            booking = update(current_studio(), current_user, item, confirm_warnings=form.confirm.data,
-                             **changes)
+            booking = update(current_studio(), current_user, item, services.LessonChanges(**changes),
+                             confirm_warnings=form.confirm.data)
         except PermissionDenied:
             raise
         except DomainError as exc:
-            form_failed(form, exc, context)
+            booking_failed(form, exc, context)
         else:
             return _panel_or_redirect(booking.lesson, "The lesson is saved.")
     status = 422 if request.method == "POST" else 200
-    return render_form("scheduling/edit.html", "scheduling/_edit_form.html", status, **context)
+    return render("scheduling/edit.html", "scheduling/_edit_form.html", status=status, **context)
 
 
 def _fill_edit_form(form, lesson):
@@ -182,7 +179,7 @@ def _fill_edit_form(form, lesson):
 @scheduling_bp.route("/lessons/<lesson_id>/attendance", methods=["POST"])
 @login_required
 @requires("lessons.manage")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def attendance(lesson_id):
     """One-click attendance from the agenda or the panel: attended, no-show, or undo."""
     item = managed_lesson(lesson_id)
@@ -219,7 +216,7 @@ def _record_attendance(lesson, value):
 @scheduling_bp.route("/lessons/<lesson_id>/complete", methods=["POST"])
 @login_required
 @requires("lessons.manage")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def complete_group(lesson_id):
     """Per-student attendance of a group lesson (one select per student)."""
     item = managed_lesson(lesson_id)
@@ -239,7 +236,7 @@ def complete_group(lesson_id):
 @scheduling_bp.route("/lessons/<lesson_id>/request-cancellation", methods=["POST"])
 @login_required
 @requires("lessons.request_cancellation")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def request_cancellation(lesson_id):
     item = visible_lesson(lesson_id)
     if not policies.may_request_cancellation(item):
@@ -257,11 +254,9 @@ def request_cancellation(lesson_id):
 @scheduling_bp.route("/cancellation-requests/<request_id>/<any(approve, decline):decision>", methods=["POST"])
 @login_required
 @requires("cancellation_requests.review")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def review_request(request_id, decision):
-    item = get_or_404(CancellationRequest, request_id,
-                      stmt=policies.restrict_requests(scoped(CancellationRequest)))
-    policies.ensure_may_manage(item.lesson)
+    item = reviewable_request(request_id)
     form = ReviewForm()
     if form.validate_on_submit():
         verb = services.approve_request if decision == "approve" else services.decline_request

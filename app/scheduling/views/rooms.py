@@ -6,17 +6,20 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from app.core.db import utcnow
-from app.core.errors import Conflict, DomainError, PermissionDenied, ValidationFailed
-from app.core.forms import apply_errors, split_list
+from app.core.errors import Conflict, DomainError, ValidationFailed
+from app.core.forms import EmptyForm, apply_errors, split_list
 from app.core.permissions import can, requires
-from app.core.tenancy import current_principal, current_studio, get_or_404, scoped
+from app.core.tenancy import current_principal, current_studio, scoped
+from app.core.timeutil import day_bounds, local_today
+from app.core.views import denied_writes_redirect, form_failed, safe_back
 from app.extensions import db
-from app.scheduling import policies, services
-from app.scheduling.forms import EmptyForm, ReservationForm, RoomForm
+from app.scheduling import services
+from app.scheduling.access import own_reservation, visible_room
+from app.scheduling.forms import ReservationForm, RoomForm
 from app.scheduling.models import Lesson, Room, RoomReservation
-from app.scheduling.services.common import day_bounds, local_moment, local_today
+from app.scheduling.services.common import local_moment
 from app.scheduling.views import scheduling_bp
-from app.scheduling.views.helpers import clashes_from, describe_clashes, room_choices, selected
+from app.scheduling.views.common import describe_clashes, room_choices, selected
 
 SCHEDULE_DAYS = 7
 
@@ -90,8 +93,7 @@ def create_room():
 @requires("rooms.view")
 def room(room_id):
     manager = can("rooms.manage")
-    visible = scoped(Room) if manager else scoped(Room).where(Room.is_active.is_(True))
-    item = get_or_404(Room, room_id, stmt=visible)
+    item = visible_room(room_id)
     form = RoomForm(obj=item) if manager else None
     if request.method == "GET" and form is not None:
         form.equipment.data = ", ".join(item.equipment or [])
@@ -135,7 +137,7 @@ def _room_schedule(room):
 @login_required
 @requires("rooms.manage")
 def delete_room(room_id):
-    item = get_or_404(Room, room_id)
+    item = visible_room(room_id)
     if EmptyForm().validate_on_submit():
         name = item.name
         outcome = services.delete_room(current_studio(), current_user, item)
@@ -157,11 +159,11 @@ def reserve():
             end = local_moment(studio, form.date.data, form.end_time.data, field="end_time")
             reservation = services.reserve_room(studio, current_user, room=selected(form.room.data),
                                                 start=start, end=end, notes=form.notes.data or "")
-        except Conflict as exc:
+        except services.BookingConflict as exc:
             form.form_errors.append(exc.detail)
-            clashes = describe_clashes(clashes_from(exc))
-        except ValidationFailed as exc:
-            apply_errors(form, exc)
+            clashes = describe_clashes(exc.clashes)
+        except (Conflict, ValidationFailed) as exc:
+            form_failed(form, exc)
         else:
             flash(f"{reservation.room.name} is yours on {form.date.data:%b %-d}, "
                   f"{form.start_time.data:%H:%M}–{form.end_time.data:%H:%M}.", "success")
@@ -172,16 +174,14 @@ def reserve():
 @scheduling_bp.route("/reservations/<reservation_id>/cancel", methods=["POST"])
 @login_required
 @requires("reservations.create")
+@denied_writes_redirect
 def cancel_reservation(reservation_id):
-    item = get_or_404(RoomReservation, reservation_id,
-                      stmt=policies.restrict_reservations(scoped(RoomReservation)))
+    item = own_reservation(reservation_id)
     if EmptyForm().validate_on_submit():
         try:
-            if not policies.may_manage_reservation(item):
-                raise PermissionDenied("You can only cancel your own reservations.")
             services.cancel_reservation(current_studio(), current_user, item)
         except DomainError as exc:
             flash(exc.detail, "error")
         else:
             flash("The reservation is cancelled.", "success")
-    return redirect(request.referrer or url_for("scheduling.rooms"))
+    return redirect(safe_back(url_for("scheduling.rooms")))

@@ -5,28 +5,33 @@ from sqlalchemy import select
 
 from app.core.db import utcnow
 from app.core.errors import DomainError, PermissionDenied
+from app.core.forms import EmptyForm
 from app.core.permissions import can, requires
-from app.core.tenancy import current_principal, current_studio, get_or_404, scoped
+from app.core.tenancy import current_principal, current_studio
+from app.core.timeutil import local_today
+from app.core.views import denied_writes_redirect
 from app.extensions import db
 from app.scheduling import policies, services
-from app.scheduling.forms import EmptyForm, SeriesForm
-from app.scheduling.models import Lesson, RecurringSeries
-from app.scheduling.services.common import local_today
+from app.scheduling.access import visible_series
+from app.scheduling.forms import SeriesForm
+from app.scheduling.models import Lesson
 from app.scheduling.views import scheduling_bp
-from app.scheduling.views.helpers import flash_forbidden, form_failed, room_choices, selected, teacher_choices
+from app.scheduling.views.common import (
+    back_to_lesson,
+    booking_failed,
+    room_choices,
+    selected,
+    teacher_choices,
+)
 
 # ---------------------------------------------------------------- series
-
-def _series(series_id):
-    return get_or_404(RecurringSeries, series_id, stmt=policies.restrict_series(scoped(RecurringSeries)))
-
 
 @scheduling_bp.route("/series/<series_id>", methods=["GET", "POST"])
 @login_required
 @requires("series.view")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def series(series_id):
-    item = _series(series_id)
+    item = visible_series(series_id)
     may_manage = can("series.manage") and policies.may_manage_lesson(item)
     form = _series_form(item) if may_manage else None
     if request.method == "POST":
@@ -39,7 +44,7 @@ def series(series_id):
                 raise
             except DomainError as exc:
                 context = {}
-                form_failed(form, exc, context)
+                booking_failed(form, exc, context)
                 return _series_page(item, form, 422, **context)
             flash("The recurring lessons are updated.", "success")
             return redirect(url_for("scheduling.series", series_id=item.id))
@@ -56,7 +61,8 @@ def _series_page(item, form, status=200, **context):
         Lesson.studio_id == item.studio_id, Lesson.series_id == item.id, Lesson.end_at <= now,
     ).order_by(Lesson.start_at.desc()).limit(12)).all()
     return render_template("scheduling/series.html", series=item, form=form, upcoming=upcoming, past=past,
-                           end_form=EmptyForm(), may_see_rate=policies.may_see_rate(), **context), status
+                           end_form=EmptyForm(), may_see_lesson_rate=policies.may_see_lesson_rate(),
+                           **context), status
 
 
 def _series_form(item):
@@ -94,9 +100,9 @@ def _save_series(item, form):
 @scheduling_bp.route("/series/<series_id>/end", methods=["POST"])
 @login_required
 @requires("series.manage")
-@flash_forbidden
+@denied_writes_redirect(back=back_to_lesson)
 def end_series(series_id):
-    item = _series(series_id)
+    item = visible_series(series_id)
     policies.ensure_may_manage(item)
     if EmptyForm().validate_on_submit():
         services.end_series(current_studio(), current_user, item)

@@ -16,7 +16,6 @@ from app.teaching.services.plans import (
     delete_plan,
     detach_plan,
     filter_plans,
-    lessons_of_plan,
     plans_of_lesson,
     specialties,
     update_plan,
@@ -36,7 +35,7 @@ __all__ = [
     "WeekSummary", "attach_plan", "create_goal", "create_note", "create_plan", "delete_goal",
     "delete_note", "delete_plan", "delete_practice", "detach_plan", "existing_note",
     "filter_notes", "filter_plans", "filter_practice", "lessons_needing_notes",
-    "lessons_of_plan", "plans_of_lesson", "practice_targets", "practice_totals",
+    "plans_of_lesson", "practice_targets", "practice_totals",
     "record_practice", "specialties", "update_goal", "update_note", "update_plan",
     "update_practice", "weekly_summary",
 ]

@@ -1,16 +1,17 @@
 """Student goals with progress 0–100 and a history of every change."""
+from app.core import validation
 from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.teaching.models import GOAL_STATUSES, Goal, GoalProgress
-from app.teaching.services.common import clean_int, clean_text, ensure_active_student
+from app.teaching.services.common import ensure_active_student
 
 MAX_DESCRIPTION = 5000
 
 
 def _progress(value):
-    return clean_int(value, "progress_percentage", minimum=0, maximum=100,
-                     message="Progress is a percentage between 0 and 100.")
+    return validation.field("progress_percentage", validation.whole_number, value, minimum=0,
+                            maximum=100, detail="Progress is a percentage between 0 and 100.")
 
 
 def _status(value):
@@ -22,11 +23,11 @@ def _status(value):
 def _clean(fields):
     cleaned = {}
     if "title" in fields:
-        cleaned["title"] = clean_text(fields["title"], "title", max_length=200, required=True,
-                                      label="A title")
+        cleaned["title"] = validation.field("title", validation.text, fields["title"], max_length=200,
+                                            required=True, missing="A title is required.")
     if "description" in fields:
-        cleaned["description"] = clean_text(fields["description"], "description",
-                                            max_length=MAX_DESCRIPTION)
+        cleaned["description"] = validation.field("description", validation.text, fields["description"],
+                                                  max_length=MAX_DESCRIPTION)
     if "target_date" in fields:
         cleaned["target_date"] = fields["target_date"]
     if "progress_percentage" in fields:
@@ -73,7 +74,7 @@ def create_goal(studio, actor, student, *, title, description="", target_date=No
 def update_goal(studio, actor, goal, *, progress_note="", now=None, **fields):
     """Change a goal. A new progress or status adds a history row (with `progress_note`)."""
     now = now or utcnow()
-    note = clean_text(progress_note, "progress_note", max_length=500)
+    note = validation.field("progress_note", validation.text, progress_note, max_length=500)
     before = (goal.progress_percentage, goal.status)
     cleaned = _clean(fields)
     for name, value in cleaned.items():

@@ -1,12 +1,14 @@
 """Lesson notes: written by the lesson's teacher (or a manager) for each student of a lesson."""
-from sqlalchemy import func, select
+from sqlalchemy import select
 
+from app.core import validation
 from app.core.errors import Conflict, ValidationFailed
+from app.core.search import matches
 from app.extensions import db
 from app.people.models import Student
 from app.scheduling.models import Lesson
 from app.teaching.models import MAX_PRACTICE_MINUTES, LessonNote
-from app.teaching.services.common import clean_int, clean_list, clean_text
+from app.teaching.services.common import MAX_ITEM_LENGTH, MAX_LIST_ITEMS
 
 LIST_FIELDS = ("topics_covered", "assignments", "strengths", "challenges")
 FLAG_FIELDS = ("visible_to_student", "visible_to_parent")
@@ -29,18 +31,22 @@ def _note_student(lesson, student_id):
 def _clean(fields):
     cleaned = {}
     if "summary" in fields:
-        cleaned["summary"] = clean_text(fields["summary"], "summary", max_length=MAX_SUMMARY,
-                                        required=True, label="A summary")
+        cleaned["summary"] = validation.field("summary", validation.text, fields["summary"],
+                                              max_length=MAX_SUMMARY, required=True,
+                                              missing="A summary is required.")
     for name in LIST_FIELDS:
         if name in fields:
-            cleaned[name] = clean_list(fields[name], name)
+            cleaned[name] = validation.field(name, validation.text_list, fields[name],
+                                             max_items=MAX_LIST_ITEMS, max_length=MAX_ITEM_LENGTH)
     for name in FLAG_FIELDS:
         if name in fields:
             cleaned[name] = bool(fields[name])
+    target = fields.get("practice_target_minutes")
+    if target is not None:
+        target = validation.field("practice_target_minutes", validation.whole_number, target,
+                                  minimum=1, maximum=MAX_TARGET)
     if "practice_target_minutes" in fields:
-        cleaned["practice_target_minutes"] = clean_int(
-            fields["practice_target_minutes"], "practice_target_minutes", minimum=1,
-            maximum=MAX_TARGET, allow_none=True)
+        cleaned["practice_target_minutes"] = target
     return cleaned
 
 
@@ -97,9 +103,7 @@ def filter_notes(stmt, *, lesson=None, student=None, teacher=None, student_name=
 
 
 def _students_named(studio, name):
-    full_name = func.lower(Student.first_name + " " + Student.last_name)
-    return select(Student.id).where(Student.studio_id == studio.id,
-                                    full_name.contains(name.lower(), autoescape=True))
+    return select(Student.id).where(Student.studio_id == studio.id, matches(name, Student.search_text))
 
 
 def lessons_needing_notes(principal, lessons):

@@ -1,10 +1,11 @@
 """The studio's library of lesson plans, and plans attached to lessons."""
 from sqlalchemy import func, select
 
+from app.core import validation
 from app.core.errors import Conflict
+from app.core.search import matches
 from app.extensions import db
 from app.teaching.models import LessonPlan, LessonPlanAttachment
-from app.teaching.services.common import clean_text
 
 MAX_CONTENT = 50_000
 
@@ -12,12 +13,14 @@ MAX_CONTENT = 50_000
 def _clean(fields):
     cleaned = {}
     if "title" in fields:
-        cleaned["title"] = clean_text(fields["title"], "title", max_length=200, required=True,
-                                      label="A title")
+        cleaned["title"] = validation.field("title", validation.text, fields["title"], max_length=200,
+                                            required=True, missing="A title is required.")
     if "specialty" in fields:
-        cleaned["specialty"] = clean_text(fields["specialty"], "specialty", max_length=60).lower()
+        cleaned["specialty"] = validation.field("specialty", validation.text, fields["specialty"],
+                                                max_length=60).lower()
     if "content" in fields:
-        cleaned["content"] = clean_text(fields["content"], "content", max_length=MAX_CONTENT)
+        cleaned["content"] = validation.field("content", validation.text, fields["content"],
+                                              max_length=MAX_CONTENT)
     if "is_public" in fields:
         cleaned["is_public"] = bool(fields["is_public"])
     return cleaned
@@ -49,7 +52,7 @@ def filter_plans(stmt, *, specialty=None, is_public=None, search=None):
     if is_public is not None:
         stmt = stmt.where(LessonPlan.is_public.is_(is_public))
     if search:
-        stmt = stmt.where(LessonPlan.title.ilike(f"%{search.strip()}%"))
+        stmt = stmt.where(matches(search, LessonPlan.search_text))
     return stmt
 
 
@@ -90,7 +93,3 @@ def plans_of_lesson(lesson, visible_stmt):
     return db.session.scalars(visible_stmt.where(LessonPlan.id.in_(ids))
                               .order_by(func.lower(LessonPlan.title))).all()
 
-
-def lessons_of_plan(plan):
-    return db.session.scalars(select(LessonPlanAttachment.lesson_id).where(
-        LessonPlanAttachment.studio_id == plan.studio_id, LessonPlanAttachment.plan_id == plan.id)).all()

@@ -2,26 +2,21 @@
 from dataclasses import dataclass
 from datetime import timedelta
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 
+from app.core import validation
 from app.core.errors import ValidationFailed
+from app.core.timeutil import local_today, week_bounds
 from app.extensions import db
 from app.scheduling.models import Lesson
 from app.teaching.models import MAX_PRACTICE_MINUTES, LessonNote, PracticeLog
-from app.teaching.services.common import (
-    clean_int,
-    clean_list,
-    clean_text,
-    ensure_active_student,
-    studio_today,
-    week_bounds,
-)
+from app.teaching.services.common import ensure_active_student
 
 OLDEST_DAYS = 366
 
 
 def _practice_date(studio, value, today=None):
-    today = today or studio_today(studio)
+    today = today or local_today(studio)
     if value is None:
         raise ValidationFailed(field_errors={"date": ["Enter the day of the practice."]})
     if value > today:
@@ -37,13 +32,15 @@ def _clean(studio, fields, today=None):
     if "date" in fields:
         cleaned["practice_date"] = _practice_date(studio, fields["date"], today)
     if "minutes" in fields:
-        cleaned["minutes"] = clean_int(
-            fields["minutes"], "minutes", minimum=1, maximum=MAX_PRACTICE_MINUTES,
-            message=f"Log between 1 and {MAX_PRACTICE_MINUTES} minutes per entry.")
+        cleaned["minutes"] = validation.field(
+            "minutes", validation.whole_number, fields["minutes"], minimum=1,
+            maximum=MAX_PRACTICE_MINUTES,
+            detail=f"Log between 1 and {MAX_PRACTICE_MINUTES} minutes per entry.")
     if "pieces" in fields:
-        cleaned["pieces"] = clean_list(fields["pieces"], "pieces", max_items=20, max_length=200)
+        cleaned["pieces"] = validation.field("pieces", validation.text_list, fields["pieces"],
+                                            max_items=20, max_length=200)
     if "note" in fields:
-        cleaned["note"] = clean_text(fields["note"], "note", max_length=1000)
+        cleaned["note"] = validation.field("note", validation.text, fields["note"], max_length=1000)
     return cleaned
 
 
@@ -115,15 +112,19 @@ def practice_totals(studio, student_ids, first_day, last_day):
     return {student_id: (int(minutes or 0), int(days or 0)) for student_id, minutes, days in rows}
 
 
-def practice_targets(notes_stmt, student_ids):
-    """{student id: weekly minutes} from each student's latest note that sets a target,
-    among the notes `notes_stmt` selects (so a family never sees a hidden note's target)."""
+def practice_targets(studio, student_ids):
+    """{student id: weekly minutes}: the target of each student's latest note that sets one
+    and is shared with the family (with the parents or the student). One number per child,
+    whoever asks: a note kept from the family sets no target, and a note shown to parents
+    only still sets the student's."""
     if not student_ids:
         return {}
     rows = db.session.execute(
-        notes_stmt.with_only_columns(LessonNote.student_id, LessonNote.practice_target_minutes)
+        select(LessonNote.student_id, LessonNote.practice_target_minutes)
         .join(Lesson, Lesson.id == LessonNote.lesson_id)
-        .where(LessonNote.student_id.in_(student_ids), LessonNote.practice_target_minutes.is_not(None))
+        .where(LessonNote.studio_id == studio.id, LessonNote.student_id.in_(student_ids),
+               LessonNote.practice_target_minutes.is_not(None),
+               or_(LessonNote.visible_to_parent.is_(True), LessonNote.visible_to_student.is_(True)))
         .order_by(LessonNote.student_id, Lesson.start_at.desc(), LessonNote.created_at.desc())
     ).all()
     targets = {}
@@ -132,10 +133,10 @@ def practice_targets(notes_stmt, student_ids):
     return targets
 
 
-def weekly_summary(studio, students, notes_stmt, day=None):
+def weekly_summary(studio, students, day=None):
     """Minutes this week (Monday–Sunday around `day`) against each student's target."""
-    first, last = week_bounds(day or studio_today(studio))
+    first, last = week_bounds(day or local_today(studio))
     ids = [s.id for s in students]
     totals = practice_totals(studio, ids, first, last)
-    targets = practice_targets(notes_stmt, ids)
+    targets = practice_targets(studio, ids)
     return [WeekSummary(s, *totals.get(s.id, (0, 0)), targets.get(s.id)) for s in students]

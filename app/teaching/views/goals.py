@@ -3,23 +3,18 @@ from flask import flash, redirect, url_for
 from flask_login import current_user, login_required
 from sqlalchemy.orm import selectinload
 
-from app.accounts.forms import EmptyForm
 from app.core import htmx
 from app.core.errors import DomainError
+from app.core.forms import EmptyForm
 from app.core.permissions import requires
 from app.core.tenancy import current_studio
+from app.core.views import denied_writes_redirect, form_failed, form_status, render
 from app.extensions import db
 from app.teaching import access, policies, services
 from app.teaching.forms import GoalForm, ProgressForm
 from app.teaching.models import Goal
 from app.teaching.views import teaching_bp
-from app.teaching.views.common import (
-    denied_writes_redirect,
-    form_failed,
-    form_status,
-    reads_records,
-    render,
-)
+from app.teaching.views.common import reads_records
 
 STATUS_ORDER = {"active": 0, "achieved": 1, "abandoned": 2}
 

@@ -4,40 +4,35 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 from sqlalchemy import func, select
 
-from app.accounts.forms import EmptyForm
 from app.core import htmx
 from app.core.errors import DomainError
+from app.core.forms import EmptyForm
 from app.core.permissions import can, requires
 from app.core.tenancy import current_principal, current_studio, parse_uuid
-from app.extensions import db
-from app.people.models import Student, TeacherProfile
-from app.people.policies import is_staff
-from app.scheduling.models import Lesson
-from app.teaching import access, policies, services
-from app.teaching.forms import AttachPlanForm, NoteForm
-from app.teaching.models import LessonNote, LessonPlan
-from app.teaching.views import teaching_bp
-from app.teaching.views.common import (
+from app.core.views import (
     denied_writes_redirect,
     form_failed,
     form_status,
     html_page,
-    reads_records,
     render,
     safe_next,
     uuid_arg,
 )
+from app.extensions import db
+from app.people.models import Student, TeacherProfile
+from app.people.services import is_staff
+from app.scheduling.models import Lesson
+from app.scheduling.services import visible_lesson
+from app.teaching import access, policies, services
+from app.teaching.forms import AttachPlanForm, NoteForm
+from app.teaching.models import LessonNote, LessonPlan
+from app.teaching.views import teaching_bp
+from app.teaching.views.common import reads_records
 
 
 def _ordered(stmt):
     return stmt.join(Lesson, Lesson.id == LessonNote.lesson_id).order_by(
         Lesson.start_at.desc(), LessonNote.created_at.desc())
-
-
-def _newest_first(stmt):
-    # Sorting a whole studio's notes by lesson start means joining every note to its lesson;
-    # the note's own date walks an index and stops at one page.
-    return stmt.order_by(LessonNote.created_at.desc())
 
 
 def _chosen_student(student_id):
@@ -51,7 +46,7 @@ def _chosen_student(student_id):
 @login_required
 @requires("notes.view")
 def notes():
-    """Every note the caller may read, newest first. Staff search by student name (or follow a
+    """Every note the caller may read, the latest lesson first. Staff search by student name (or follow a
     link to one student's notes) and filter by teacher; families choose among their children."""
     staff = is_staff()
     filters = {"student": uuid_arg("student"), "teacher": uuid_arg("teacher") if staff else None,
@@ -66,7 +61,7 @@ def notes():
         select(TeacherProfile).where(TeacherProfile.studio_id == current_studio().id,
                                      TeacherProfile.is_active.is_(True))).all() if staff else []
     return render("teaching/notes/index.html", "teaching/notes/_results.html",
-                  page=html_page(_newest_first(stmt)), filters=filters, students=children,
+                  page=html_page(_ordered(stmt)), filters=filters, students=children,
                   staff=staff, chosen=_chosen_student(filters["student"]) if staff else None,
                   action_form=EmptyForm(), teachers=sorted(teachers, key=lambda t: t.full_name.lower()))
 
@@ -176,7 +171,7 @@ def student_notes(student_id):
 @requires("notes.view")
 def lesson_panel(lesson_id):
     """Notes and plans of one lesson, for the scheduling lesson panel (htmx) or as a page."""
-    return render_panel(access.visible_lesson(lesson_id))
+    return render_panel(visible_lesson(lesson_id))
 
 
 def render_panel(lesson):

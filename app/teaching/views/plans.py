@@ -2,22 +2,16 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from app.accounts.forms import EmptyForm
 from app.core import htmx
 from app.core.errors import DomainError
+from app.core.forms import EmptyForm
 from app.core.permissions import requires
 from app.core.tenancy import current_studio
+from app.core.views import denied_writes_redirect, form_failed, form_status, html_page, render
 from app.teaching import access, policies, services
 from app.teaching.forms import AttachPlanForm, PlanForm
 from app.teaching.models import LessonPlan
 from app.teaching.views import teaching_bp
-from app.teaching.views.common import (
-    denied_writes_redirect,
-    form_failed,
-    form_status,
-    html_page,
-    render,
-)
 from app.teaching.views.notes import render_panel
 
 

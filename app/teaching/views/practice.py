@@ -1,46 +1,46 @@
 """Practice: families log it; teachers read the weekly summary of their students."""
-from datetime import date, timedelta
+from datetime import timedelta
 
 from flask import flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
-from app.accounts.forms import EmptyForm
+from app.core import validation
 from app.core.errors import DomainError
+from app.core.forms import EmptyForm
 from app.core.permissions import can, requires
 from app.core.tenancy import current_studio
+from app.core.timeutil import local_today, week_bounds
+from app.core.views import (
+    denied_writes_redirect,
+    form_failed,
+    form_status,
+    html_page,
+    render,
+    safe_next,
+    uuid_arg,
+)
 from app.extensions import db
 from app.people.models import Student
 from app.teaching import access, policies, services
 from app.teaching.forms import PracticeForm, pieces_list
 from app.teaching.models import PracticeLog
-from app.teaching.services.common import studio_today, week_bounds
 from app.teaching.views import teaching_bp
-from app.teaching.views.common import (
-    denied_writes_redirect,
-    form_failed,
-    form_status,
-    html_page,
-    reads_records,
-    render,
-    safe_next,
-    uuid_arg,
-)
+from app.teaching.views.common import reads_records
 
 HISTORY_DAYS = 28
 
 
 def _week_day():
-    try:
-        day = date.fromisoformat(request.args.get("week", ""))
-    except ValueError:
-        return studio_today(current_studio())
-    return min(day, studio_today(current_studio()) + timedelta(days=7 * 52))
+    day = validation.page_date(request.args.get("week"))
+    if day is None:
+        return local_today(current_studio())
+    return min(day, local_today(current_studio()) + timedelta(days=7 * 52))
 
 
 def _week_nav(day):
     first, last = week_bounds(day)
     return {"first": first, "last": last, "previous": first - timedelta(days=7),
-            "next": first + timedelta(days=7), "is_current": first <= studio_today(current_studio()) <= last}
+            "next": first + timedelta(days=7), "is_current": first <= local_today(current_studio()) <= last}
 
 
 def _own_students():
@@ -52,14 +52,14 @@ def _practice_form(students, student=None):
     form = PracticeForm()
     form.student.choices = [(str(s.id), s.full_name) for s in students]
     if request.method == "GET":
-        form.date.data = studio_today(current_studio())
+        form.date.data = local_today(current_studio())
         if student is not None:
             form.student.data = str(student.id)
     return form
 
 
 def _recent_logs(student_ids):
-    since = studio_today(current_studio()) - timedelta(days=HISTORY_DAYS)
+    since = local_today(current_studio()) - timedelta(days=HISTORY_DAYS)
     return db.session.scalars(
         services.filter_practice(policies.visible_practice(), start_date=since)
         .where(PracticeLog.student_id.in_(student_ids))
@@ -82,7 +82,7 @@ def practice():
     day = _week_day()
     return render("teaching/practice/index.html", status=form_status(form), form=form,
                   students=students, week=_week_nav(day),
-                  summary=services.weekly_summary(current_studio(), students, policies.visible_notes(), day),
+                  summary=services.weekly_summary(current_studio(), students, day),
                   logs=_recent_logs([s.id for s in students]), action_form=EmptyForm())
 
 
@@ -99,7 +99,7 @@ def _record(form, students):
             current_studio(), current_user, student, date=form.date.data, minutes=form.minutes.data,
             pieces=pieces_list(form.pieces.data), note=form.note.data or "")
     except DomainError as exc:
-        form_failed(form, exc)
+        form_failed(form, exc, {"practice_date": "date"})
         return None
     flash(f"{log.minutes} minutes of practice logged for {student.first_name}.", "success")
     return redirect(safe_next(url_for("teaching.practice")))
@@ -112,7 +112,7 @@ def _summary_page():
     if teacher is not None:
         stmt = stmt.where(Student.primary_teacher_id == teacher)
     page = html_page(stmt.order_by(Student.first_name, Student.last_name, Student.id), size=50)
-    summary = services.weekly_summary(current_studio(), page["results"], policies.visible_notes(), day)
+    summary = services.weekly_summary(current_studio(), page["results"], day)
     return render("teaching/practice/summary.html", "teaching/practice/_summary.html", page=page,
                   summary=summary, week=_week_nav(day), teacher=teacher)
 
@@ -137,7 +137,7 @@ def student_practice(student_id):
                 return saved
         status = form_status(form) if form.errors or form.form_errors else 422
     day = _week_day()
-    summary = services.weekly_summary(current_studio(), [student], policies.visible_notes(), day)[0] \
+    summary = services.weekly_summary(current_studio(), [student], day)[0] \
         if reads else None
     return render("teaching/students/practice.html", "teaching/students/_practice.html", status=status,
                   student=student, reads=reads, form=form, summary=summary, week=_week_nav(day),
