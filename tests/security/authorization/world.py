@@ -154,7 +154,8 @@ class World:
             colleague_plan_public=colleague_plan_public,
             colleague_plan_private=colleague_plan_private, practice_x=practice_x,
             practice_y=practice_y, draft=draft, sent=sent, payment=payment, other_sent=other_sent,
-            other_payment=other_payment, job=job, guardian=family.guardians[0], foreign_teacher=foreign_teacher,
+            other_payment=other_payment, job=job, guardian=family.guardians[0],
+            foreign_teacher=foreign_teacher,
             foreign_family=foreign_family, foreign_student=foreign_student,
             foreign_lesson=foreign_lesson, foreign_note=foreign_note, foreign_invoice=foreign_invoice,
         )
