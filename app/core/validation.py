@@ -151,6 +151,13 @@ def minor_unit(currency_code):
 
 # ------------------------------------------------------------------ text, numbers, URLs, JSON
 
+def choice(value, *, choices):
+    """One of `choices` (a sequence of the accepted values, in the order the message lists them)."""
+    if isinstance(value, str) and value in choices:
+        return value
+    raise Invalid(f"Choose one of: {', '.join(choices)}.")
+
+
 def required(value):
     """Anything but None (a field a form or a body must send)."""
     if value is None:

@@ -20,9 +20,10 @@ from wtforms.fields import ColorField
 from wtforms.validators import DataRequired, Length, NumberRange, Optional
 
 from app.core.forms import DateField
-from app.people.models import WEEKDAYS
+from app.people.models import USUAL_LESSON_TYPES, WEEKDAYS
 
 WEEKDAY_CHOICES = [("", "Day…")] + [(str(i), day.capitalize()) for i, day in enumerate(WEEKDAYS)]
+USUAL_LESSON_CHOICES = [(value, value.capitalize()) for value in USUAL_LESSON_TYPES]
 LOGIN_CHOICES = [
     ("none", "No login (a young child, or not yet)"),
     ("invite", "Email an invitation to sign in"),
@@ -120,6 +121,8 @@ class StudentForm(FlaskForm):
                                           validators=[DataRequired(), NumberRange(5, 480)])
     default_lesson_rate = DecimalField("Lesson rate", places=2, validators=[Optional(), NumberRange(min=0)],
                                        description="Price of one lesson of the default length.")
+    default_lesson_type = SelectField("Usual lesson", choices=USUAL_LESSON_CHOICES, default="private",
+                                      description="Booking this student starts from it.")
     emergency_contact_name = StringField("Emergency contact", validators=[Optional(), Length(max=120)])
     emergency_contact_phone = StringField("Emergency phone", validators=[Optional(), Length(max=40)])
     notes = TextAreaField("Notes for staff", validators=[Optional(), Length(max=10000)],

@@ -13,6 +13,7 @@ from app.extensions import db
 WEEKDAYS = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 DEFAULT_CALENDAR_COLOR = "#5b3cc4"
 DEFAULT_LESSON_MINUTES = 30
+USUAL_LESSON_TYPES = ("private", "group")  # a trial, make-up or recital is never the usual
 ZERO = Decimal("0.00")
 
 
@@ -180,6 +181,9 @@ class Student(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     )
     default_lesson_minutes: Mapped[int] = mapped_column(sa.Integer, default=DEFAULT_LESSON_MINUTES)
     default_lesson_rate: Mapped[Decimal | None] = mapped_column(sa.Numeric(12, 2))
+    # The kind of lesson the student usually has; booking them starts from it.
+    default_lesson_type: Mapped[str] = mapped_column(
+        sa.String(20), default="private", server_default="private")
     is_active: Mapped[bool] = mapped_column(sa.Boolean, default=True)
     archived_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     notes: Mapped[str] = mapped_column(sa.Text, default="")
@@ -199,6 +203,9 @@ class Student(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
         ),
         sa.CheckConstraint(
             "default_lesson_rate IS NULL OR default_lesson_rate >= 0", name="lesson_rate_positive"
+        ),
+        sa.CheckConstraint(
+            "default_lesson_type IN ('private', 'group')", name="usual_lesson_type"
         ),
     )
 

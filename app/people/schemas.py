@@ -20,7 +20,7 @@ from app.core.schemas import (
 )
 from app.core.tenancy import parse_uuid
 from app.people import policies
-from app.people.models import WEEKDAYS
+from app.people.models import USUAL_LESSON_TYPES, WEEKDAYS
 from app.people.services import family_balance
 
 TAG_LIST = {"validate": validate.Length(max=20)}
@@ -284,6 +284,8 @@ class StudentSchema(BaseSchema):
     default_lesson_minutes = fields.Integer(dump_only=True)
     default_lesson_rate = Money(dump_only=True, allow_none=True, metadata={
         "description": "Admins and parents only; omitted for others."})
+    default_lesson_type = fields.String(dump_only=True, metadata={
+        "description": "The student's usual lesson: private or group."})
     is_active = StrictBoolean(dump_only=True, metadata={"description": "False once archived."})
     archived_at = UTCDateTime(dump_only=True, allow_none=True)
     notes = fields.String(dump_only=True, metadata={"description": "Studio staff only."})
@@ -321,6 +323,9 @@ class StudentFieldsSchema(BaseSchema):
                           metadata={"description": "Alias of `primary_teacher`."})
     default_lesson_minutes = fields.Integer(strict=True, validate=validate.Range(5, 480))
     default_lesson_rate = Money(allow_none=True, validate=validate.Range(min=0))
+    default_lesson_type = fields.String(validate=validate.OneOf(USUAL_LESSON_TYPES), metadata={
+        "description": "The usual lesson (default private): `POST /lessons` without `lesson_type` "
+                       "books it."})
     notes = fields.String(validate=validate.Length(max=10000))
 
     @post_load

@@ -205,7 +205,9 @@ class LessonCreateSchema(LessonWriteSchema):
                        "(45 minutes at 45.00 makes a 30-minute lesson 30.00); without one, the "
                        "teacher's hourly rate. Rounded half-up to the cent. A group lesson has "
                        "no default rate."})
-    lesson_type = fields.String(load_default="private", validate=validate.OneOf(LESSON_TYPES))
+    lesson_type = fields.String(validate=validate.OneOf(LESSON_TYPES), metadata={
+        "description": "Default: the student's usual lesson (`default_lesson_type`, private or "
+                       "group); with several `students`, group."})
     makeup_credit = fields.UUID(metadata={"description": "A make-up credit this (makeup) lesson uses."})
 
     @validates_schema
@@ -472,8 +474,9 @@ class RecurringPatternCreateSchema(RecurringPatternFieldsSchema):
     time = ClockTime(required=True, metadata={"description": "Wall-clock start time, like \"16:00:00\"."})
     duration_minutes = fields.Integer(required=True, strict=True, validate=DURATION)
     start_date = fields.Date(required=True)
-    lesson_type = fields.String(load_default="private",
-                                validate=validate.OneOf([t for t in LESSON_TYPES if t != "makeup"]))
+    lesson_type = fields.String(validate=validate.OneOf([t for t in LESSON_TYPES if t != "makeup"]),
+                                metadata={"description": "Default: the student's usual lesson "
+                                                         "(`default_lesson_type`)."})
 
 
 class RecurringPatternUpdateSchema(RecurringPatternFieldsSchema):

@@ -106,6 +106,17 @@ def test_references_family_and_teacher_alias(client, people):
     assert body["default_lesson_rate"] == "45.50"
 
 
+def test_the_usual_lesson_type_is_private_or_group(client, people):
+    headers = headers_for(client, people.users["admin"])
+    created = client.post("/api/v1/students", headers=headers, json={"first_name": "Mo"}).get_json()
+    assert created["default_lesson_type"] == "private"
+    url = f"/api/v1/students/{created['id']}"
+    assert client.patch(url, headers=headers, json={"default_lesson_type": "group"}).get_json()[
+        "default_lesson_type"] == "group"
+    refused = client.patch(url, headers=headers, json={"default_lesson_type": "trial"})
+    assert refused.status_code == 400 and "default_lesson_type" in refused.get_json()["field_errors"]
+
+
 def test_unknown_or_foreign_references_are_400_field_errors(client, people):
     headers = headers_for(client, people.users["admin"])
     for payload, field, message in (

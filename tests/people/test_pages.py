@@ -80,6 +80,7 @@ def test_create_student_without_login(client, people):
             "primary_teacher": str(people.own_teacher.id),
             "default_lesson_minutes": "45",
             "default_lesson_rate": "40",
+            "default_lesson_type": "group",
             "login": "none",
         },
     )
@@ -88,6 +89,8 @@ def test_create_student_without_login(client, people):
     assert "Nova Ray is added to Ray Family." in page
     student = db.session.scalar(select(Student).where(Student.first_name == "Nova"))
     assert student.default_lesson_minutes == 45 and student.primary_teacher_id == people.own_teacher.id
+    assert student.default_lesson_type == "group"
+    assert "Usual lesson" in text(client.get(f"/students/{student.id}"))
 
 
 def test_create_student_with_invitation(client, people):

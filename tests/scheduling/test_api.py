@@ -1,5 +1,6 @@
 """The scheduling JSON API: shapes, filters, errors and actions."""
 
+import uuid
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import Decimal
 
@@ -70,6 +71,30 @@ def test_without_an_end_the_lesson_lasts_the_students_default_length_at_their_ra
     assert response.status_code == 201, response.json
     assert (response.json["duration_minutes"], response.json["scheduled_end"], response.json["rate"]) == (
         45, "2030-04-02T20:45:00Z", "45.00")
+
+
+def test_without_a_type_the_lesson_is_the_students_usual_one(client, tokens, world):
+    world.student.default_lesson_type = "group"
+    db.session.commit()
+    usual = book(client, tokens, world)
+    assert usual.status_code == 201, usual.json
+    assert usual.json["lesson_type"] == "group"
+    told = book(client, tokens, world, start=world.at(DAY, 17), lesson_type="trial")
+    assert told.status_code == 201 and told.json["lesson_type"] == "trial"
+
+
+def test_a_pattern_without_a_type_repeats_the_students_usual_lesson(client, tokens, world):
+    world.student.default_lesson_type = "group"
+    db.session.commit()
+    response = client.post("/api/v1/recurring-patterns", headers=tokens["admin"], json={
+        "teacher": str(world.teacher.id), "student": str(world.student.id),
+        "day_of_week": "tuesday", "time": "16:00:00", "duration_minutes": 30,
+        "start_date": DAY.isoformat(), "end_date": (DAY + timedelta(weeks=1)).isoformat()})
+    assert response.status_code == 201, response.json
+    assert response.json["lesson_type"] == "group"
+    types = db.session.scalars(select(Lesson.lesson_type).where(
+        Lesson.series_id == uuid.UUID(response.json["id"]))).all()
+    assert types == ["group", "group"]
 
 
 def test_a_shorter_lesson_than_the_students_default_is_priced_pro_rata(client, tokens, world):

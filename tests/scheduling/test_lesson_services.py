@@ -111,8 +111,12 @@ def test_bad_durations_are_refused(sched, minutes):
 
 def test_private_lessons_have_exactly_one_student(sched):
     with pytest.raises(ValidationFailed) as caught:
-        _book(sched, students=[sched.student, sched.sibling])
+        _book(sched, students=[sched.student, sched.sibling], lesson_type="private")
     assert "students" in caught.value.field_errors
+
+
+def test_several_students_without_a_type_make_a_group_lesson(sched):
+    assert _book(sched, students=[sched.student, sched.sibling]).lesson.lesson_type == "group"
 
 
 @pytest.mark.parametrize(

@@ -155,6 +155,19 @@ def test_choosing_the_student_refills_the_form_with_their_defaults(client, world
     assert db.session.scalar(ours(world)) is None  # refilling books nothing
 
 
+def test_the_refill_chooses_the_students_usual_lesson_type(client, world):
+    world.student.default_lesson_type = "group"
+    db.session.commit()
+    token = signed_in(client, world.admin)
+    body = text(client.post("/lessons/new", headers=HTMX, data=_form(
+        token, teacher=str(world.teacher.id), student=str(world.student.id), refill="student")))
+    assert '<option selected value="group">' in body
+    # Only what depends on the student is taken from the answer, by id.
+    for part in ("lesson-student-field", "lesson-duration-field", "lesson-type-field",
+                 "lesson-rate-field", "makeup-credit"):
+        assert f'id="{part}"' in body, part
+
+
 def test_the_refill_keeps_the_form_on_its_page_outside_the_dialog(client, world):
     token = signed_in(client, world.admin)
     body = text(client.post("/lessons/new", headers=HTMX, data=_form(

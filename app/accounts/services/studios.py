@@ -50,8 +50,9 @@ def _validate_studio_fields(fields):
             fields["tax_rate"] = validation.money(fields["tax_rate"], minimum=0, maximum=100)
         except validation.Invalid:
             errors["tax_rate"] = ["Enter a percentage between 0 and 100 with at most two decimals."]
-    if "billing_mode" in fields and fields["billing_mode"] not in BILLING_MODES:
-        errors["billing_mode"] = [f"Choose one of: {', '.join(BILLING_MODES)}."]
+    for name, choices in (("billing_mode", BILLING_MODES), ("classmate_names", CLASSMATE_NAMES)):
+        if name in fields and fields[name] not in choices:
+            errors[name] = [f"Choose one of: {', '.join(choices)}."]
     if "invoice_prefix" in fields and not re.fullmatch(r"[A-Za-z0-9-]{1,16}", fields["invoice_prefix"] or ""):
         errors["invoice_prefix"] = ["Use 1 to 16 letters, digits or dashes."]
     for name, low, high in (
@@ -60,8 +61,6 @@ def _validate_studio_fields(fields):
     ):
         if name in fields and not (isinstance(fields[name], int) and low <= fields[name] <= high):
             errors[name] = [f"Enter a whole number from {low} to {high}."]
-    if "classmate_names" in fields and fields["classmate_names"] not in CLASSMATE_NAMES:
-        errors["classmate_names"] = [f"Choose one of: {', '.join(CLASSMATE_NAMES)}."]
     if "teachers_see_all_students" in fields and not isinstance(fields["teachers_see_all_students"], bool):
         errors["teachers_see_all_students"] = ["Choose true or false."]
     if "late_fee" in fields:

@@ -19,10 +19,7 @@ from app.people.models import Family
 
 
 def _check_method(method):
-    if method not in PAYMENT_METHODS:
-        raise ValidationFailed(field_errors={"payment_method": [
-            f"Choose one of: {', '.join(PAYMENT_METHODS)}."]})
-    return method
+    return validation.field("payment_method", validation.choice, method, choices=PAYMENT_METHODS)
 
 
 def _check_paid_at(paid_at, now):

@@ -15,7 +15,7 @@ from app.core.errors import ValidationFailed
 from app.core.permissions import STUDENT
 from app.core.search import matches
 from app.extensions import db
-from app.people.models import Family, Student, TeacherProfile
+from app.people.models import USUAL_LESSON_TYPES, Family, Student, TeacherProfile
 from app.people.services.common import (
     apply_changes,
     birth_date,
@@ -29,7 +29,7 @@ from app.people.services.families import create_family
 STUDENT_FIELDS = (
     "first_name", "last_name", "email", "phone", "instrument", "specialties", "date_of_birth",
     "emergency_contact_name", "emergency_contact_phone", "family", "primary_teacher",
-    "default_lesson_minutes", "default_lesson_rate", "notes",
+    "default_lesson_minutes", "default_lesson_rate", "default_lesson_type", "notes",
 )
 RATE_FIELDS = ("default_lesson_rate",)
 
@@ -84,6 +84,7 @@ def _validate_student(studio, changes, student=None):
     errors.clean(changes, "date_of_birth", birth_date)
     _check_minutes(changes, errors)
     errors.clean(changes, "default_lesson_rate", optional_rate)
+    errors.clean(changes, "default_lesson_type", validation.choice, choices=USUAL_LESSON_TYPES)
     resolve_reference(changes, errors, "family", Family, studio, label="family",
                       required=student is not None)
     resolve_reference(changes, errors, "primary_teacher", TeacherProfile, studio, label="teacher")

@@ -77,6 +77,7 @@ def _student_fields(form):
         "primary_teacher": form.primary_teacher.data or None,
         "default_lesson_minutes": form.default_lesson_minutes.data,
         "default_lesson_rate": form.default_lesson_rate.data,
+        "default_lesson_type": form.default_lesson_type.data or "private",
         "emergency_contact_name": form.emergency_contact_name.data or "",
         "emergency_contact_phone": form.emergency_contact_phone.data or "", "notes": form.notes.data or "",
     }

@@ -115,7 +115,7 @@ class Lessons(MethodView):
         policies.ensure_may_teach(teacher)
         students = data.get("students") or ([data["student"]] if "student" in data else [])
         placement = services.Placement(
-            teacher=teacher, students=tuple(students), lesson_type=data["lesson_type"],
+            teacher=teacher, students=tuple(students), lesson_type=data.get("lesson_type"),
             room=data.get("room"), location=data.get("location", ""),
             online_url=data.get("online_url", ""), rate=data.get("rate"), notes=data.get("notes", ""),
         )

@@ -80,7 +80,7 @@ class Patterns(MethodView):
         teacher = services.resolve_teacher(the_studio, data.pop("teacher"))
         policies.ensure_may_teach(teacher)
         placement = services.Placement(
-            teacher=teacher, students=(data["student"],), lesson_type=data["lesson_type"],
+            teacher=teacher, students=(data["student"],), lesson_type=data.get("lesson_type"),
             room=data.get("room"), location=data.get("location", ""),
             online_url=data.get("online_url", ""), rate=data.get("rate"), notes=data.get("notes", ""),
         )

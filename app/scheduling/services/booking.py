@@ -20,11 +20,12 @@ UNSET = _Unset()
 class Placement:
     """Who teaches whom, where, as what kind of lesson and at what rate. `teacher`, each of
     `students` and `room` are rows or ids; a `rate` of None means the default rate (the
-    student's lesson rate, else the teacher's hourly rate pro rata)."""
+    student's lesson rate, else the teacher's hourly rate pro rata); a `lesson_type` of None
+    means the student's usual lesson (a group lesson for several students)."""
 
     teacher: object
     students: tuple = ()
-    lesson_type: str = "private"
+    lesson_type: str | None = None
     room: object = None
     location: str = ""
     online_url: str = ""

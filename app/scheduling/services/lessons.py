@@ -62,9 +62,15 @@ class Booking:
 
 # ---------------------------------------------------------------- validation
 
+def usual_lesson_type(students):
+    """The lesson a booking without a type is: the student's usual one; for several, a group."""
+    if len(students) == 1:
+        return students[0].default_lesson_type
+    return "group"
+
+
 def validate_lesson_type(lesson_type, students):
-    if lesson_type not in LESSON_TYPES:
-        raise ValidationFailed(field_errors={"lesson_type": [f"Choose one of: {', '.join(LESSON_TYPES)}."]})
+    validation.field("lesson_type", validation.choice, lesson_type, choices=LESSON_TYPES)
     if not students:
         raise ValidationFailed(field_errors={"student": ["Choose a student."]})
     if lesson_type in SINGLE_STUDENT_TYPES and len(students) != 1:
@@ -153,6 +159,8 @@ def schedule_lesson(studio, actor, placement: Placement, *, start, end=None, mak
     validate_interval(start, end)
     if makeup_credit:
         lesson_type = "makeup"
+    elif lesson_type is None:
+        lesson_type = usual_lesson_type(students)
     validate_lesson_type(lesson_type, students)
     validate_place(location, online_url)
     credit = _resolve_credit(studio, makeup_credit, students) if makeup_credit else None

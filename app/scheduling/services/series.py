@@ -67,8 +67,7 @@ SCHEDULE_FIELDS = ("teacher", "room", "frequency", "day_of_week", "start_time",
 def _validate_pattern(frequency, day_of_week, start_time, duration_minutes, start_date, end_date,
                       lesson_type):
     errors = validation.FieldErrors()
-    if frequency not in FREQUENCIES:
-        errors.add("frequency", f"Choose one of: {', '.join(FREQUENCIES)}.")
+    errors.check("frequency", validation.choice, frequency, choices=FREQUENCIES)
     if day_of_week is None:
         errors.add("day_of_week", "Choose the day of the week.")
     elif isinstance(day_of_week, bool) or not isinstance(day_of_week, int) or not 0 <= day_of_week <= 6:
@@ -77,8 +76,7 @@ def _validate_pattern(frequency, day_of_week, start_time, duration_minutes, star
         errors.add("time", "Enter the lesson's start time, like 16:00.")
     if start_date is None:
         errors.add("start_date", "Enter the date of the first lesson.")
-    if lesson_type not in SERIES_TYPES:
-        errors.add("lesson_type", f"Choose one of: {', '.join(SERIES_TYPES)}.")
+    errors.check("lesson_type", validation.choice, lesson_type, choices=SERIES_TYPES)
     errors.raise_if_any()
     validate_duration_minutes(duration_minutes)
     if end_date is not None and end_date < start_date:
@@ -135,6 +133,8 @@ def create_series(studio, actor, placement: Placement, repeats: Pattern, *, toda
     student = resolve_student(studio, placement.students[0] if placement.students else None)
     room = resolve_room(studio, placement.room)
     lesson_type, location, online_url = placement.lesson_type, placement.location, placement.online_url
+    if lesson_type is None:
+        lesson_type = student.default_lesson_type
     start_date, end_date, duration_minutes = repeats.start_date, repeats.end_date, repeats.duration_minutes
     _validate_pattern(repeats.frequency, repeats.day_of_week, repeats.start_time, duration_minutes,
                       start_date, end_date, lesson_type)

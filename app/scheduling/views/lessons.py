@@ -130,6 +130,7 @@ def _fill_student_defaults(form):
     if student is None:
         return
     form.duration_minutes.data, form.duration_minutes.raw_data = student.default_lesson_minutes, None
+    form.lesson_type.data, form.lesson_type.raw_data = student.default_lesson_type, None
     usual = f"Usual lesson: {student.default_lesson_minutes} min"
     if "rate" in form and student.default_lesson_rate is not None:
         form.rate.render_kw = {"placeholder": f"{student.default_lesson_rate:.2f}"}

@@ -1,7 +1,6 @@
 """Student goals with progress 0–100 and a history of every change."""
 from app.core import validation
 from app.core.db import utcnow
-from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.teaching.models import GOAL_STATUSES, Goal, GoalProgress
 from app.teaching.services.common import ensure_active_student
@@ -15,9 +14,7 @@ def _progress(value):
 
 
 def _status(value):
-    if value not in GOAL_STATUSES:
-        raise ValidationFailed(field_errors={"status": [f"Choose one of: {', '.join(GOAL_STATUSES)}."]})
-    return value
+    return validation.field("status", validation.choice, value, choices=GOAL_STATUSES)
 
 
 def _clean(fields):
