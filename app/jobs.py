@@ -16,6 +16,7 @@ from app.billing.jobs import auto_invoice, mark_all_overdue
 from app.core import jobs as background
 from app.extensions import db
 from app.messaging.services import deliver_pending, stopping
+from app.people.jobs import import_people
 from app.scheduling.services import extend_all_series, send_due_reminders
 from config import INSTANCE_DIR
 
@@ -39,6 +40,8 @@ def init_app(app):
 
 background.register("auto_invoice", auto_invoice, permission="invoices.manage",
                     label="Auto-invoicing")
+background.register("people_import", import_people, permission="people.import",
+                    label="Import of families and students")
 
 
 def _with_app(fn):

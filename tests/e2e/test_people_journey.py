@@ -136,4 +136,10 @@ def test_teacher_pages_and_import_page_are_accessible(
     axe_check(page)
     shoot(page, "people-import-preview-desktop")
     page.get_by_role("button", name="Import 1 student").click()
-    expect(page.locator(".flashes")).to_contain_text("Imported 1 students and 1 new families.")
+    # The import runs as a job: its page says when it is done, with a way to the result.
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import of families and students")
+    expect(page.locator(".job-progress")).to_contain_text("Imported 1 student and 1 new family.")
+    axe_check(page)
+    shoot(page, "people-import-job-desktop")
+    page.get_by_role("button", name="See the imported rows").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Import complete")

@@ -3,7 +3,6 @@
 import csv
 import io
 import os
-import time
 
 import pytest
 from sqlalchemy import func, select
@@ -308,16 +307,14 @@ def big_file(rows):
     return to_csv(lines)
 
 
-def test_a_3000_row_file_imports_in_a_few_seconds(studio, admin, teacher):
+def test_a_3000_row_file_imports_whole(studio, admin, teacher):
+    """Its speed is measured by `make bench` (bulk import), not here."""
     data = big_file(3000)
-    started = time.perf_counter()
     batch = services.preview_import(studio, admin, data, "big.csv")
     services.commit_import(studio, admin, batch)
     db.session.flush()
-    elapsed = time.perf_counter() - started
     assert count(Student, studio) == 3000 and count(Family, studio) == 1500
     assert count(FamilyGuardian, studio) == 1500
-    assert elapsed < 20, f"import took {elapsed:.1f}s"
     again = services.preview_import(studio, admin, data, "big.csv")
     assert again.summary["match"] == 3000 and again.summary["create"] == 0
 
@@ -340,7 +337,9 @@ def test_a_failure_during_commit_leaves_nothing_half_imported(client, make, monk
     web_login(client, admin.email)
     token = csrf_token(client, f"/people/import/{batch.id}")
     response = client.post(f"/people/import/{batch.id}/commit", data={"csrf_token": token})
-    assert response.status_code == 500
+    assert response.status_code == 302 and "/jobs/" in response.headers["Location"]
+    job_page = client.get(response.headers["Location"]).get_data(as_text=True)
+    assert "Failed" in job_page and "nothing after the last step was saved" in job_page
     db.session.expire_all()
     assert count(Student, studio) == 0 and count(Family, studio) == 0
     assert db.session.get(ImportBatch, batch.id).status == "previewed"
@@ -414,9 +413,16 @@ def test_upload_preview_and_commit_pages(client, make):
     partial = client.get(preview_url + "?show=create", headers={"HX-Request": "true"})
     assert "<html" not in partial.get_data(as_text=True) and "Ana Lima" in partial.get_data(as_text=True)
     commit_url = preview_url + "/commit"
-    done = client.post(commit_url, data={"csrf_token": token}, follow_redirects=True)
-    assert "Imported 1 students and 1 new families." in done.get_data(as_text=True)
-    assert "Import complete" in done.get_data(as_text=True)
+    started = client.post(commit_url, data={"csrf_token": token})
+    assert started.status_code == 302 and "/jobs/" in started.headers["Location"]
+    job_page = client.get(started.headers["Location"]).get_data(as_text=True)
+    # The page polls until the job is done; it survives a reload (same URL, same outcome).
+    assert "Import of families and students" in job_page and "Done" in job_page
+    assert "Imported 1 student and 1 new family." in job_page
+    assert client.get(started.headers["Location"]).get_data(as_text=True).count("Imported 1 student") == 1
+    assert "Import complete" in client.get(preview_url).get_data(as_text=True)
+    again = client.post(commit_url, data={"csrf_token": token}, follow_redirects=True)
+    assert "This file has already been imported." in again.get_data(as_text=True)
 
 
 def test_upload_page_shows_file_errors_next_to_the_field(client, make):

@@ -4,11 +4,13 @@ from datetime import date
 from flask import Response, flash, redirect, stream_with_context, url_for
 from flask_login import current_user, login_required
 
+from app.core import jobs
 from app.core.errors import DomainError
 from app.core.forms import EmptyForm
 from app.core.permissions import requires
 from app.core.tenancy import current_studio, get_or_404
 from app.core.views import choice_arg, form_failed, html_list_page, render, render_form, text_arg, uuid_arg
+from app.extensions import db
 from app.people import policies, services
 from app.people.forms import ImportUploadForm
 from app.people.models import ImportBatch
@@ -57,16 +59,17 @@ def import_preview(batch_id):
 @login_required
 @requires("people.import")
 def import_commit(batch_id):
+    """The import is written by a job; its page shows it running and then the outcome."""
     batch = get_or_404(ImportBatch, batch_id)
-    if EmptyForm().validate_on_submit():
-        try:
-            services.commit_import(current_studio(), current_user, batch)
-        except DomainError as exc:
-            flash(exc.detail, "error")
-        else:
-            summary = batch.summary
-            flash(f"Imported {summary['create']} students and {summary['families']} new families.", "success")
-    return redirect(url_for("people.import_preview", batch_id=batch.id))
+    if not EmptyForm().validate_on_submit():
+        return redirect(url_for("people.import_preview", batch_id=batch.id))
+    if batch.status == "committed":
+        flash("This file has already been imported.", "error")
+        return redirect(url_for("people.import_preview", batch_id=batch.id))
+    job = jobs.start_job(current_studio(), current_user, "people_import", batch=batch.id)
+    db.session.commit()  # the worker reads the job from the database
+    jobs.queue_job(job)
+    return redirect(url_for("jobs.job", job_id=job.id))
 
 
 def _csv_response(rows, name):
