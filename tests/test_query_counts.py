@@ -48,6 +48,9 @@ class Data:
             lesson = self.make.lesson(self.studio, self.teacher, [student], start=start,
                                       room=self.room)
             self.make.note(lesson, student=student, author=self.users["teacher"])
+            if i == 0:  # upcoming lists are non-empty from the first row, whatever the hour
+                self.make.lesson(self.studio, self.teacher, [student], room=self.room,
+                                 start=local_to_utc(self.day + timedelta(days=1), time(10), tz))
             invoice = self.make.invoice(self.studio, family, send=True,
                                         lines=((f"Lessons {i}", 2, "40.00"),))
             self.make.payment(self.studio, invoice, Decimal("10.00"))

@@ -11,18 +11,9 @@ from app.core.timeutil import add_months, month_start, zone
 from app.extensions import db
 from app.scheduling.recurrence import local_to_utc
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE, login_in_browser
+from tests.e2e.conftest import DESKTOP, PHONE, axe_clean, login_in_browser
 
 pytestmark = pytest.mark.e2e
-
-
-def axe_clean(page):
-    """No axe violation of any impact."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    assert not violations, f"accessibility violations on {page.url}: {summary}"
 
 
 @pytest.fixture()

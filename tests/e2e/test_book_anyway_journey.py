@@ -10,19 +10,10 @@ from playwright.sync_api import expect
 from app.core.timeutil import local_today
 from app.extensions import db
 from app.people.models import TeacherAvailability
-from tests.e2e.conftest import DESKTOP, PHONE, login_in_browser
+from tests.e2e.conftest import DESKTOP, PHONE, axe_clean, login_in_browser
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
-
-
-def axe_clean(page):
-    """No axe violation of any impact."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    violations = Axe().run(page).response["violations"]
-    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    assert not violations, f"accessibility violations on {page.url}: {summary}"
 
 
 @pytest.fixture()

@@ -12,7 +12,7 @@ from app.core.timeutil import local_today, zone
 from app.extensions import db
 from app.scheduling import services
 from app.scheduling.recurrence import local_to_utc
-from tests.e2e.conftest import DESKTOP, PHONE, login_in_browser
+from tests.e2e.conftest import DESKTOP, PHONE, axe_clean, login_in_browser
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -50,27 +50,12 @@ def studio(make):
     return type("Setup", (), {"admin": admin, "teacher": theo.user, "yesterday": yesterday})
 
 
-@pytest.fixture()
-def axe_clean():
-    """axe_clean(page): no accessibility violation of any impact."""
-    from axe_playwright_python.sync_playwright import Axe
-
-    axe = Axe()
-
-    def _check(page):
-        violations = axe.run(page).response["violations"]
-        summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-        assert not violations, f"accessibility violations on {page.url}: {summary}"
-
-    return _check
-
-
 def _day_section(page, day):
     return page.locator(f'section[aria-labelledby="attendance-{day.isoformat()}"]')
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_an_admin_works_through_the_day_from_the_dashboard(page, live_url, studio, shoot, axe_clean, size):
+def test_an_admin_works_through_the_day_from_the_dashboard(page, live_url, studio, shoot, size):
     page.set_viewport_size(SIZES[size])
     login_in_browser(page, live_url, studio.admin.email, PASSWORD)
     agenda = page.locator("#dashboard-agenda")
@@ -107,7 +92,7 @@ def test_an_admin_works_through_the_day_from_the_dashboard(page, live_url, studi
 
 
 @pytest.mark.parametrize("size", SIZES)
-def test_a_teacher_sees_and_marks_only_their_own_lessons(page, live_url, studio, shoot, axe_clean, size):
+def test_a_teacher_sees_and_marks_only_their_own_lessons(page, live_url, studio, shoot, size):
     page.set_viewport_size(SIZES[size])
     login_in_browser(page, live_url, studio.teacher.email, PASSWORD)
     day = _day_section(page, studio.yesterday)

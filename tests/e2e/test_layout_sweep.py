@@ -2,11 +2,10 @@
 impact, one main landmark, an h1 and headings in order, and nothing wider than a phone."""
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 
 from app.demo import DEMO_PASSWORD, seed
 from app.extensions import db
-from tests.e2e.conftest import DESKTOP, PHONE, login_in_browser
+from tests.e2e.conftest import DESKTOP, PHONE, axe_violations, login_in_browser
 
 pytestmark = pytest.mark.e2e
 
@@ -54,9 +53,9 @@ def _pages(page, live_url):
     return pages
 
 
-def _problems(page, axe):
+def _problems(page):
     problems = []
-    violations = axe.run(page).response["violations"]
+    violations = axe_violations(page)
     problems += [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
     if page.locator("main").count() != 1:
         problems.append(("main landmarks", page.locator("main, [role=main]").count()))
@@ -78,14 +77,13 @@ def _overflow(page):
 def test_every_page_is_accessible_and_fits_a_phone(page, live_url, demo, role, shoot):
     login_in_browser(page, live_url, ROLES[role], DEMO_PASSWORD)
     pages = _pages(page, live_url)
-    axe = Axe()
     problems = {}
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         for name, url in pages.items():
             page.goto(live_url + url)
             page.wait_for_load_state("networkidle")
-            found = _problems(page, axe)
+            found = _problems(page)
             if size == "phone" and _overflow(page) > 0:
                 found.append(("scrolls sideways by", _overflow(page)))
             shoot(page, f"sweep-{role}-{name}-{size}")

@@ -13,8 +13,7 @@ from app.core.db import utcnow
 from app.core.timeutil import local_today
 from app.extensions import db
 from app.scheduling.models import MakeupCredit
-from tests.e2e.conftest import DESKTOP, PHONE, login_in_browser
-from tests.e2e.test_book_anyway_journey import axe_clean
+from tests.e2e.conftest import DESKTOP, PHONE, axe_clean, login_in_browser
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e

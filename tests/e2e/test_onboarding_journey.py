@@ -4,13 +4,12 @@ step tick itself; at desktop and phone width, with no axe violations of any impa
 import io
 
 import pytest
-from axe_playwright_python.sync_playwright import Axe
 from PIL import Image
 from playwright.sync_api import expect
 
 from app.extensions import db
 from tests.conftest import PASSWORD
-from tests.e2e.conftest import DESKTOP, PHONE, login_in_browser
+from tests.e2e.conftest import DESKTOP, PHONE, axe_clean, login_in_browser
 
 pytestmark = pytest.mark.e2e
 
@@ -18,13 +17,6 @@ pytestmark = pytest.mark.e2e
 @pytest.fixture(scope="session")
 def browser_context_args(browser_context_args):
     return {**browser_context_args, "timezone_id": "Europe/Paris"}
-
-
-def axe_clean(page):
-    """Zero violations, whatever their impact."""
-    violations = Axe().run(page).response["violations"]
-    summary = [(v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3]) for v in violations]
-    assert not violations, f"accessibility violations on {page.url}: {summary}"
 
 
 def logo_file(tmp_path):
