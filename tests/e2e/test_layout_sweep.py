@@ -107,3 +107,20 @@ def test_report_totals_stay_whole_and_the_balances_table_shows_every_column(page
         height, line = value.evaluate("el => [el.clientHeight, parseFloat(getComputedStyle(el).lineHeight)]")
         assert height < line * 1.5, f"{value.text_content()} wraps"
     shoot(page, "sweep-report-totals-phone")
+
+
+def test_a_draft_invoice_fits_a_phone(page, live_url, demo, shoot):
+    """The draft's line editor: amounts and Remove in view, and nothing (not even a visually
+    hidden column header) pushes the page sideways."""
+    login_in_browser(page, live_url, ROLES["admin"], DEMO_PASSWORD)
+    page.goto(f"{live_url}/invoices?status=draft")
+    page.goto(live_url + page.locator("#results a[href^='/invoices/']").first.get_attribute("href"))
+    page.set_viewport_size(PHONE)
+    page.reload()
+    editor = page.locator(".draft-editor .table-wrap")
+    assert _overflow(page) == 0
+    assert editor.evaluate("el => el.scrollWidth <= el.clientWidth + 1")
+    assert page.get_by_role("button", name="Remove line:").first.is_visible()
+    total = page.locator(".draft-editor tfoot tr", has_text="Total").locator("td").first
+    assert total.is_visible() and total.text_content().strip().startswith("$")
+    shoot(page, "sweep-draft-invoice-phone")
