@@ -51,8 +51,11 @@ def _validate_studio_fields(fields):
         except validation.Invalid:
             errors["tax_rate"] = ["Enter a percentage between 0 and 100 with at most two decimals."]
     for name, choices in (("billing_mode", BILLING_MODES), ("classmate_names", CLASSMATE_NAMES)):
-        if name in fields and fields[name] not in choices:
-            errors[name] = [f"Choose one of: {', '.join(choices)}."]
+        if name in fields:
+            try:
+                validation.choice(fields[name], choices=choices)
+            except validation.Invalid as exc:
+                errors[name] = [exc.message]
     if "invoice_prefix" in fields and not re.fullmatch(r"[A-Za-z0-9-]{1,16}", fields["invoice_prefix"] or ""):
         errors["invoice_prefix"] = ["Use 1 to 16 letters, digits or dashes."]
     for name, low, high in (
