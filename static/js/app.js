@@ -58,13 +58,17 @@ document.addEventListener("submit", function (event) {
       if (wrap.scrollWidth > wrap.clientWidth + 1) {
         var heading = wrap.closest("article, section");
         heading = heading && heading.querySelector("h1, h2, h3");
+        if (wrap.getAttribute("role") === "region") return;  // the page made it a region already
         wrap.setAttribute("tabindex", "0");
         wrap.setAttribute("role", "region");
         wrap.setAttribute("aria-label", (heading ? heading.textContent.trim() + ": " : "") + "table, scrolls sideways");
-      } else if (wrap.getAttribute("role") === "region") {
-        wrap.removeAttribute("tabindex");
-        wrap.removeAttribute("role");
-        wrap.removeAttribute("aria-label");
+        wrap.setAttribute("data-scroll-region", "");
+      } else if (wrap.hasAttribute("data-scroll-region")) {
+        // Only what this script added is taken back: a region of the page's own stays one,
+        // so it is never left scrollable without a tab stop while a resize is under way.
+        ["tabindex", "role", "aria-label", "data-scroll-region"].forEach(function (name) {
+          wrap.removeAttribute(name);
+        });
       }
     });
   }
