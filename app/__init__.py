@@ -116,9 +116,12 @@ def _import_models():
     from app.accounts.models import Membership, Studio
     from app.billing import models as _billing  # noqa: F401
     from app.core import audit as _audit  # noqa: F401
+    from app.core import files as _files  # noqa: F401
     from app.core import jobs as _jobs  # noqa: F401
     from app.core import ratelimit_storage as _ratelimit_storage  # noqa: F401
     from app.core import versions as _versions  # noqa: F401
+    from app.inventory import models as _inventory  # noqa: F401
+    from app.library import models as _library  # noqa: F401
     from app.messaging import models as _messaging  # noqa: F401
     from app.people import hooks as _people_hooks  # noqa: F401
     from app.people import models as _people  # noqa: F401
@@ -140,12 +143,14 @@ def _register_web(app):
     from app.core.permissions import ROLE_LABELS, can
     from app.core.tenancy import Principal, current_principal, parse_uuid
     from app.dashboard.views import dashboard_bp
+    from app.inventory.views import inventory_bp
+    from app.library.views import library_bp
     from app.people.views import people_bp
     from app.scheduling.views import scheduling_bp
     from app.teaching.views import teaching_bp
 
     for blueprint in (auth_bp, account_bp, settings_bp, dashboard_bp, docs_bp, jobs_bp, people_bp,
-                      scheduling_bp, teaching_bp, billing_bp):
+                      scheduling_bp, teaching_bp, billing_bp, inventory_bp, library_bp):
         app.register_blueprint(blueprint)
     formatting.register(app)
 
@@ -191,6 +196,8 @@ def _register_api(app):
     from app.core.ratelimit import alert_failed_sign_ins_with
     from app.core.tenancy import authenticate_api_requests_with
     from app.extensions import api, csrf, limiter
+    from app.inventory.api import blueprints as inventory_blueprints
+    from app.library.api import blueprints as library_blueprints
     from app.people.api import blueprints as people_blueprints
     from app.scheduling.api import blueprints as scheduling_blueprints
     from app.teaching.api import blueprints as teaching_blueprints
@@ -203,7 +210,8 @@ def _register_api(app):
     authenticate_api_requests_with(authenticate_api_request)
     alert_failed_sign_ins_with(warn_of_failed_sign_ins)
     for blueprint in (*account_blueprints, *people_blueprints, *scheduling_blueprints,
-                      *teaching_blueprints, *billing_blueprints, jobs_blp):
+                      *teaching_blueprints, *billing_blueprints, *inventory_blueprints,
+                      *library_blueprints, jobs_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # token-authenticated, no cookies to forge
     limiter.exempt(health_blp)  # load balancers poll it

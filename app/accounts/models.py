@@ -58,6 +58,8 @@ class Studio(IdMixin, TimestampMixin, Searchable, db.Model):
     # the version (for URLs and caches) and says whether there is one without loading it.
     logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     logo_digest: Mapped[str | None] = mapped_column(sa.String(16))
+    # Room for uploaded files (resource library, item photos), in MiB; settings show the use.
+    storage_quota_mb: Mapped[int] = mapped_column(sa.Integer, default=5120, server_default="5120")
     checklist_dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     memberships: Mapped[list["Membership"]] = relationship(

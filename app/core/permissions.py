@@ -82,6 +82,18 @@ PERMISSIONS = {
     "payments.record": MANAGERS,
     "reports.view": MANAGERS,
     "reports.teacher_hours": STAFF,
+    # Inventory: families see what may be borrowed and ask for it; staff lend; admins keep
+    # the catalogue.
+    "inventory.view": EVERYONE,
+    "inventory.manage": MANAGERS,
+    "checkouts.view": EVERYONE,
+    "checkouts.request": FAMILY,
+    "checkouts.manage": STAFF,
+    # The resource library: staff upload and share; families open what is shared with them.
+    "resources.view": EVERYONE,
+    "resources.manage": STAFF,
+    "resources.lend": STAFF,
+    "storage.view": MANAGERS,
 }
 
 # Actions an API key with only the `read` scope may perform.
@@ -92,6 +104,7 @@ READ_ONLY_ACTIONS = frozenset({
     "availability.find_slots", "rooms.view", "reservations.view", "closures.view",
     "notes.view", "goals.view", "lesson_plans.view", "practice.view", "practice.summary",
     "invoices.view", "payments.view", "reports.view", "reports.teacher_hours",
+    "inventory.view", "checkouts.view", "resources.view", "storage.view",
 })
 
 

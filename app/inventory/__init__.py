@@ -1,0 +1,1 @@
+"""Instruments and equipment the studio lends: the catalogue, photos, and checkouts."""

@@ -1,0 +1,1 @@
+"""The resource library: files, links and printed music the studio shares with students."""
