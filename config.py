@@ -32,8 +32,25 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
 
-    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", 16 * 1024 * 1024))
+    # Uploads (app/core/files.py). One file at most MAX_UPLOAD_BYTES (video lessons), a photo
+    # at most MAX_PHOTO_BYTES; a request body at most MAX_CONTENT_LENGTH (one file plus the
+    # form around it), refused with 413 before it is read.
+    MAX_UPLOAD_BYTES = int(os.environ.get("MAX_UPLOAD_BYTES", 100 * 1024 * 1024))
+    MAX_PHOTO_BYTES = int(os.environ.get("MAX_PHOTO_BYTES", 15 * 1024 * 1024))
+    MAX_CONTENT_LENGTH = int(os.environ.get("MAX_CONTENT_LENGTH", MAX_UPLOAD_BYTES + 1024 * 1024))
+    # Images with more pixels are refused before they are decoded (decompression bombs).
+    MAX_IMAGE_PIXELS = int(os.environ.get("MAX_IMAGE_PIXELS", 50_000_000))
+    # Where uploaded bytes live: this folder (outside static/) unless S3_BUCKET is set.
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    # S3-compatible object storage, shared by every web machine. S3_ENDPOINT_URL for services
+    # other than AWS (MinIO, R2...); credentials fall back to boto3's usual chain (env, role).
+    # Downloads are redirects to presigned URLs valid for S3_URL_SECONDS.
+    S3_BUCKET = os.environ.get("S3_BUCKET") or None
+    S3_ENDPOINT_URL = os.environ.get("S3_ENDPOINT_URL") or None
+    S3_REGION = os.environ.get("S3_REGION") or None
+    S3_ACCESS_KEY_ID = os.environ.get("S3_ACCESS_KEY_ID") or None
+    S3_SECRET_ACCESS_KEY = os.environ.get("S3_SECRET_ACCESS_KEY") or None
+    S3_URL_SECONDS = int(os.environ.get("S3_URL_SECONDS", 300))
     # Rendered invoice PDFs, kept by the digest of their content; empty value = no cache.
     PDF_CACHE_DIR = os.environ.get("PDF_CACHE_DIR", str(INSTANCE_DIR / "cache" / "pdf"))
     # Counts and lists kept in memory (app/core/versions.py) are used for at most this long.
