@@ -133,3 +133,19 @@ def send_lesson_reminders():
         db.session.rollback()
         raise
     return queued
+
+
+@huey.periodic_task(crontab(minute="20", hour="*"))
+@_with_app
+def mark_overdue_checkouts():
+    """Hourly, so loans turn overdue soon after each studio's local midnight; idempotent
+    (a loan already overdue is left alone)."""
+    from app.inventory.services import mark_all_overdue_checkouts
+
+    try:
+        marked = mark_all_overdue_checkouts()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return marked

@@ -21,7 +21,7 @@ from app.extensions import db
 INVOICE_STATUSES = ("draft", "sent", "partially_paid", "paid", "overdue", "void")
 OPEN_STATUSES = ("sent", "partially_paid", "overdue")  # issued and not settled
 PAYABLE_STATUSES = OPEN_STATUSES
-LINE_KINDS = ("lesson", "tuition", "late_fee", "manual")
+LINE_KINDS = ("lesson", "tuition", "late_fee", "manual", "rental")
 PAYMENT_METHODS = ("cash", "check", "credit_card", "bank_transfer", "other")
 METHOD_LABELS = {"cash": "Cash", "check": "Check", "credit_card": "Credit card",
                  "bank_transfer": "Bank transfer", "other": "Other"}
@@ -140,9 +140,10 @@ class InvoiceLineItem(IdMixin, TimestampMixin, TenantMixin, db.Model):
     """One line: quantity × unit price, rounded half-up to the cent.
 
     `billing_key` says what the line charges for ("lesson:<lesson>:<student>",
-    "tuition:<student>:<YYYY-MM>") and is unique per studio, so a lesson or a month of
-    tuition is never billed twice, also under concurrent runs. Voiding the invoice clears the
-    key (the lesson may be billed again); `lesson_id` stays for the record.
+    "tuition:<student>:<YYYY-MM>", "rental:<checkout>:<YYYY-MM>") and is unique per studio, so
+    a lesson or a month of tuition or rent is never billed twice, also under concurrent runs.
+    Voiding the invoice clears the key (the lesson may be billed again); `lesson_id` stays for
+    the record.
     """
 
     invoice_id: Mapped[uuid.UUID] = mapped_column(

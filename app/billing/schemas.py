@@ -58,7 +58,7 @@ class FamilyRefSchema(BaseSchema):
 class LineItemSchema(BaseSchema):
     id = fields.UUID(dump_only=True, allow_none=True)
     kind = fields.String(dump_only=True, metadata={
-        "description": "lesson, tuition, late_fee or manual."})
+        "description": "lesson, tuition, late_fee, rental or manual."})
     description = fields.String(dump_only=True)
     quantity = Quantity(dump_only=True)
     unit_price = Money(dump_only=True)

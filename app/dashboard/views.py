@@ -13,6 +13,7 @@ from app.core.permissions import MANAGERS, requires
 from app.core.tenancy import current_principal, current_studio
 from app.core.views import denied_writes_redirect
 from app.dashboard.onboarding import checklist_for
+from app.inventory.dashboard import dashboard_context as inventory_context
 from app.scheduling import services as scheduling
 from app.scheduling.dashboard import dashboard_context, staff_context
 from app.teaching.dashboard import dashboard_context as teaching_context
@@ -43,6 +44,7 @@ def index():
     context.update(dashboard_context(principal))
     context.update(teaching_context(principal))
     context.update(billing_context(principal))
+    context.update(inventory_context(principal))
     return render_template("dashboard/index.html", user=current_user, **context)
 
 

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from app.core.files import StoredFile  # noqa: F401 - photos relate to it by name
 from app.core.search import Searchable
 from app.extensions import db
 

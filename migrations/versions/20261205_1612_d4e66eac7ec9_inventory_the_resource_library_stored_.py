@@ -235,6 +235,12 @@ def upgrade():
 
     with op.batch_alter_table('studio', schema=None) as batch_op:
         batch_op.add_column(sa.Column('storage_quota_mb', sa.Integer(), server_default='5120', nullable=False))
+    # Invoice lines may bill an instrument's rent ("rental").
+    with op.batch_alter_table('invoice_line_item', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_invoice_line_item_kind'), type_='check')
+        batch_op.create_check_constraint(
+            batch_op.f('ck_invoice_line_item_kind'),
+            "kind IN ('lesson', 'tuition', 'late_fee', 'manual', 'rental')")
     if op.get_bind().dialect.name == "postgresql":
         for table in TENANT_TABLES:
             op.execute(TRIGGERS.format(table=table))
@@ -257,6 +263,14 @@ CREATE TRIGGER versions_truncate AFTER TRUNCATE ON {table}
 
 
 def downgrade():
+    # Rent already billed stays on its invoices as a manual line.
+    op.execute("UPDATE invoice_line_item SET kind = 'manual' WHERE kind = 'rental'")
+    with op.batch_alter_table('invoice_line_item', schema=None) as batch_op:
+        batch_op.drop_constraint(batch_op.f('ck_invoice_line_item_kind'), type_='check')
+        batch_op.create_check_constraint(
+            batch_op.f('ck_invoice_line_item_kind'),
+            "kind IN ('lesson', 'tuition', 'late_fee', 'manual')")
+
     with op.batch_alter_table('studio', schema=None) as batch_op:
         batch_op.drop_column('storage_quota_mb')
 

@@ -22,6 +22,8 @@ DETAILS = {
     "/teachers": "table a[href^='/teachers/'], .card-list a[href^='/teachers/']",
     "/invoices": "#results a[href^='/invoices/']",
     "/lessons": "a[href^='/lessons/']",
+    "/inventory/": ".item-list a[href^='/inventory/items/']",
+    "/inventory/desk": "a[href*='tab=borrowed']",
 }
 EXTRA = ["/account/profile", "/calendar?view=day", "/calendar?view=month", "/reports"]
 
@@ -46,7 +48,7 @@ def _pages(page, live_url):
             page.goto(live_url + list_url)
             first = page.locator(selector).first
             if first.count():
-                pages[list_url.strip("/") + "-one"] = first.get_attribute("href")
+                pages[list_url.strip("/").replace("/", "-") + "-one"] = first.get_attribute("href")
     for url in EXTRA:
         if url.split("?")[0] in urls or url == "/account/profile":
             pages[url.strip("/").replace("/", "-").replace("?view=", "-")] = url

@@ -7,6 +7,8 @@ What is billed depends on the studio's billing mode:
   (in this mode the default rate *is* the monthly tuition); lessons are not billed one by one.
 In the lesson modes, late cancellations the policy charged are billed too; make-up lessons
 that used a make-up credit are not (the credit already paid for them).
+In every mode, instruments and equipment lent with a rental fee are billed per month out
+(one `rental` line per checkout and month, from the inventory's `rental_charges`).
 
 A lesson is billed once per student: every line carries a `billing_key` that is unique per
 studio. A run is all-or-nothing per family (one savepoint each); a family whose lessons were
@@ -158,6 +160,7 @@ def plan_invoices(studio, period_start, period_end, *, family=None):
     else:
         lines = _lesson_lines(studio, plan, family)
         _left_out_lessons(studio, plan, family)
+    lines += _rental_lines(studio, period_start, period_end, family)
     by_family = {}
     for line in lines:
         family_id = line.student.family_id
@@ -331,6 +334,23 @@ def _tuition_lines(studio, period_start, period_end, family):
                 billing_key=key, student=student,
             ))
     return lines
+
+
+def _rental_lines(studio, period_start, period_end, family):
+    """A month's rent per checkout out in that month; months already billed are left out
+    (their keys are on an invoice), so a rerun bills none twice."""
+    # Imported here: inventory reads people, which reads billing's balances.
+    from app.inventory.services import rental_charges
+
+    charges = rental_charges(studio, period_start, period_end, family=family)
+    keys = [charge.billing_key for charge in charges]
+    billed = set(db.session.scalars(select(InvoiceLineItem.billing_key).where(
+        InvoiceLineItem.studio_id == studio.id, InvoiceLineItem.billing_key.in_(keys)))) if keys else set()
+    return [PlannedLine(kind="rental", description=charge.description,
+                        unit_price=charge.unit_price, quantity=charge.quantity,
+                        reason="instrument rental", billing_key=charge.billing_key,
+                        student=charge.student)
+            for charge in charges if charge.billing_key not in billed]
 
 
 def default_period(studio, today=None):

@@ -26,7 +26,7 @@ SORTS = {
     "instrument": ("Instrument", "instrument"),
     "newest": ("Newest first", "-created_at"),
 }
-TABS = ("profile", "lessons", "notes", "goals", "practice", "invoices")
+TABS = ("profile", "lessons", "notes", "goals", "practice", "borrowed", "invoices")
 LOGIN_ALIASES = {"user.email": "login_email", "user.password": "password", "family": "family",
                  "primary_teacher": "primary_teacher"}
 
