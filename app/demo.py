@@ -8,6 +8,8 @@ from app.accounts.models import Membership
 from app.accounts.passwords import hash_password
 from app.billing.demo import seed_billing
 from app.extensions import db
+from app.inventory.demo import seed_inventory
+from app.library.demo import seed_library
 from app.people.demo import create_login, seed_people
 from app.scheduling.demo import seed_schedule
 from app.teaching.demo import seed_teaching
@@ -64,6 +66,8 @@ def seed(size="small", progress=None, *, teachers=60, students=3000, months=12):
     seed_schedule(studio, size, progress, months=months)
     progress("teaching")
     seed_teaching(studio, size, progress)
+    seed_library(studio)
+    seed_inventory(studio)
     progress("billing")
     seed_billing(studio, size, progress, months=months)
     return studio

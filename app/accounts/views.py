@@ -29,6 +29,7 @@ from app.accounts.forms import (
 )
 from app.accounts.models import Invitation, Membership
 from app.accounts.services import sign_ins
+from app.core import files
 from app.core.db import utcnow
 from app.core.errors import DomainError, NotAuthenticated, RateLimited, ValidationFailed
 from app.core.forms import EmptyForm, apply_errors
@@ -310,7 +311,8 @@ def studio():
             flash("Studio settings are saved.", "success")
             return redirect(url_for("settings.studio"))
     status = 422 if form.errors or form.form_errors else 200
-    return render_template("settings/studio.html", form=form, studio=studio), status
+    storage = {"used": files.storage_usage(studio.id), "quota": files.storage_quota(studio)}
+    return render_template("settings/studio.html", form=form, studio=studio, storage=storage), status
 
 
 @settings_bp.route("/studio/logo")

@@ -17,6 +17,9 @@ NAV = [
         ("Practice", "teaching.practice", "practice.view"),
         ("Lesson plans", "teaching.plans", "lesson_plans.view"),
     ]),
+    ("Library", [
+        ("Resources", "library.resources", "resources.view"),
+    ]),
     ("People", [
         ("My family", "people.my_family", "families.view_own"),
         ("My student profile", "people.my_student", "students.view_own"),
@@ -29,6 +32,11 @@ NAV = [
         ("Invoices", "billing.invoices", "invoices.view"),
         ("Payments", "billing.payments", "payments.view"),
         ("Reports", "billing.reports_page", "reports.teacher_hours"),
+    ]),
+    ("Inventory", [
+        ("Items", "inventory.items", "checkouts.manage"),
+        ("Checkout desk", "inventory.desk", "checkouts.manage"),
+        ("Borrow", "inventory.items", "checkouts.request"),
     ]),
     ("Studio", [
         ("Members", "settings.members", "members.view"),
@@ -55,4 +63,8 @@ def nav_sections():
                 items.append({"label": label, "url": url, "active": _is_active(endpoint, url)})
         if items:
             sections.append({"title": title, "items": items})
+    # /inventory/desk is under /inventory/ too: only the most specific match stays active.
+    active = [item for section in sections for item in section["items"] if item["active"]]
+    for item in active:
+        item["active"] = len(item["url"]) == max(len(a["url"]) for a in active)
     return sections

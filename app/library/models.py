@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import IdMixin, TenantMixin, TimestampMixin, UTCDateTime
+from app.core.files import StoredFile
 from app.core.search import Searchable
 from app.extensions import db
 
@@ -46,7 +47,7 @@ class Resource(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
         sa.Uuid, sa.ForeignKey("user.id", ondelete="SET NULL")
     )
 
-    file = relationship("StoredFile", lazy="joined")
+    file = relationship(StoredFile, lazy="joined")
     created_by = relationship("User")
     shares: Mapped[list["ResourceShare"]] = relationship(
         back_populates="resource", cascade="all, delete-orphan")

@@ -17,6 +17,7 @@ from app.core.pagination import apply_created_range, apply_ordering, paginate
 from app.core.permissions import requires
 from app.core.search import matches
 from app.core.tenancy import api_login_required, current_studio
+from app.library import services as library
 from app.teaching import access, policies, services
 from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
 from app.teaching.schemas import (
@@ -100,14 +101,19 @@ class LessonNotes(MethodView):
         "`lesson` is not one you may write notes for; `student` is not in the lesson, archived, or "
         "missing for a group lesson.",
         "`summary` is blank; `topics_covered`, `assignments`, `strengths`, `challenges` hold blank or"
-        " over-long items, or too many; `practice_target_minutes` is out of range."))
+        " over-long items, or too many; `practice_target_minutes` is out of range.",
+        "`resources` names a resource that is not in the library."))
     @notes_blp.alt_response(403, **FORBIDDEN)
     @notes_blp.alt_response(404, **NOT_FOUND)
     @notes_blp.alt_response(409, **CONFLICT)
     def post(self, data):
         """Write the note of a lesson you teach (one per lesson and student)."""
         lesson = access.lesson_for_notes(data.pop("lesson"))
-        return services.create_note(current_studio(), _actor(), lesson, **data)
+        resources = data.pop("resources", None)
+        note = services.create_note(current_studio(), _actor(), lesson, **data)
+        if resources is not None:
+            library.attach_to_note(current_studio(), _actor(), note, resources)
+        return note
 
 
 @notes_blp.route("/<uuid:note_id>")
@@ -126,12 +132,17 @@ class LessonNoteItem(MethodView):
     @notes_blp.response(200, LessonNoteSchema)
     @notes_blp.alt_response(400, **refused_when(
         "`summary` is blank; `topics_covered`, `assignments`, `strengths`, `challenges` hold blank or"
-        " over-long items, or too many; `practice_target_minutes` is out of range."))
+        " over-long items, or too many; `practice_target_minutes` is out of range.",
+        "`resources` names a resource that is not in the library."))
     @notes_blp.alt_response(403, **FORBIDDEN)
     @notes_blp.alt_response(404, **NOT_FOUND)
     def patch(self, data, note):
         """Change a note of your own lesson."""
-        return services.update_note(current_studio(), _actor(), note, **data)
+        resources = data.pop("resources", None)
+        services.update_note(current_studio(), _actor(), note, **data)
+        if resources is not None:
+            library.attach_to_note(current_studio(), _actor(), note, resources)
+        return note
 
     @requires("notes.write")
     @loads("note", access.editable_note)
@@ -234,11 +245,15 @@ class LessonPlans(MethodView):
     @plans_blp.arguments(LessonPlanCreateSchema)
     @plans_blp.response(201, LessonPlanSchema)
     @plans_blp.alt_response(400, **refused_when(
-        "`title` is blank."))
+        "`title` is blank; `resources` names a resource that is not in the library."))
     @plans_blp.alt_response(403, **FORBIDDEN)
     def post(self, data):
         """Add a plan to the library (private unless `is_public`)."""
-        return services.create_plan(current_studio(), _actor(), **data)
+        resources = data.pop("resources", None)
+        plan = services.create_plan(current_studio(), _actor(), **data)
+        if resources is not None:
+            library.attach_to_plan(current_studio(), _actor(), plan, resources)
+        return plan
 
 
 @plans_blp.route("/<uuid:plan_id>")
@@ -256,12 +271,16 @@ class LessonPlanItem(MethodView):
     @plans_blp.arguments(LessonPlanFieldsSchema)
     @plans_blp.response(200, LessonPlanSchema)
     @plans_blp.alt_response(400, **refused_when(
-        "`title` is blank."))
+        "`title` is blank; `resources` names a resource that is not in the library."))
     @plans_blp.alt_response(403, **FORBIDDEN)
     @plans_blp.alt_response(404, **NOT_FOUND)
     def patch(self, data, plan):
         """Change a plan you wrote (admins: any plan)."""
-        return services.update_plan(current_studio(), _actor(), plan, **data)
+        resources = data.pop("resources", None)
+        services.update_plan(current_studio(), _actor(), plan, **data)
+        if resources is not None:
+            library.attach_to_plan(current_studio(), _actor(), plan, resources)
+        return plan
 
     @requires("lesson_plans.manage")
     @loads("plan", access.editable_plan)

@@ -4,6 +4,7 @@ from wtforms import (
     BooleanField,
     IntegerField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -45,6 +46,10 @@ class NoteForm(FlaskForm):
                                description=LINES_HINT)
     visible_to_parent = BooleanField("Parents can read this note", default=True)
     visible_to_student = BooleanField("The student can read this note", default=True)
+    resources = SelectMultipleField(
+        "Library resources", choices=[], validate_choice=False,
+        description="Recordings, scores or links for this lesson. Private ones are shared with "
+                    "the student.")
 
     def service_fields(self):
         return {
@@ -94,6 +99,8 @@ class PlanForm(FlaskForm):
     content = TextAreaField("Plan", validators=[Optional(), Length(max=50_000)],
                             description="Markdown: headings, lists, links.")
     is_public = BooleanField("Share with all teachers of the studio")
+    resources = SelectMultipleField("Library resources", choices=[], validate_choice=False,
+                                    description="Scores, recordings or links the plan uses.")
 
     def service_fields(self):
         return {"title": self.title.data or "", "specialty": self.specialty.data or "",

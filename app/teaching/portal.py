@@ -7,6 +7,7 @@ from sqlalchemy.orm import defaultload, selectinload
 from app.core.db import utcnow
 from app.core.timeutil import local_today, week_bounds
 from app.extensions import db
+from app.library import services as library
 from app.people.models import Student
 from app.people.services import own_teacher_profile
 from app.scheduling.models import Lesson
@@ -27,6 +28,7 @@ class Portal:
     goals: list
     practice: list  # [WeekSummary]
     week: tuple
+    resources: list  # the newest library resources the family may open
 
 
 def _latest_notes_with_assignments(notes, students):
@@ -59,6 +61,7 @@ def family_portal(principal):
         assignments=_latest_notes_with_assignments(notes, students), goals=goals,
         practice=services.weekly_summary(studio, students),
         week=week_bounds(local_today(studio)),
+        resources=library.recent_resources(principal),
     )
 
 

@@ -16,6 +16,7 @@ from app.core.schemas import (
     UserRefSchema,
     UTCDateTime,
 )
+from app.library import services as library
 from app.teaching import policies
 from app.teaching.models import GOAL_STATUSES, MAX_PRACTICE_MINUTES
 
@@ -49,8 +50,17 @@ class LessonNoteSchema(BaseSchema):
     visible_to_student = StrictBoolean(dump_only=True, metadata={
         "description": "Shown to staff only (families see only notes shown to them)."})
     visible_to_parent = StrictBoolean(dump_only=True)
+    resources = fields.Method("_resources", dump_only=True, metadata={
+        "description": "Attached library resources the caller may open.",
+        "type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "title": {"type": "string"},
+            "resource_type": {"type": "string"}}}})
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
+
+    def _resources(self, note):
+        return [{"id": str(r.id), "title": r.title, "resource_type": r.resource_type}
+                for r in library.attached_to_note(note)]
 
     @post_dump
     def hide_flags(self, data, **kwargs):
@@ -72,6 +82,9 @@ class LessonNoteFieldsSchema(BaseSchema):
         metadata={"description": "Weekly practice minutes the assignments ask for."})
     visible_to_student = StrictBoolean()
     visible_to_parent = StrictBoolean()
+    resources = fields.List(fields.UUID(), validate=validate.Length(max=20), metadata={
+        "description": "Ids of library resources to attach (the whole list; `[]` detaches "
+                       "all). A private resource attached is shared with the note's student."})
 
 
 class LessonNoteCreateSchema(LessonNoteFieldsSchema):
@@ -151,8 +164,17 @@ class LessonPlanSchema(BaseSchema):
         "description": "Public plans are shared with the studio's teachers; private ones are "
                        "for their author (and admins)."})
     author = fields.Nested(UserRefSchema, dump_only=True, allow_none=True)
+    resources = fields.Method("_resources", dump_only=True, metadata={
+        "description": "Attached library resources.",
+        "type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "string", "format": "uuid"}, "title": {"type": "string"},
+            "resource_type": {"type": "string"}}}})
     created_at = UTCDateTime(dump_only=True)
     updated_at = UTCDateTime(dump_only=True)
+
+    def _resources(self, plan):
+        return [{"id": str(r.id), "title": r.title, "resource_type": r.resource_type}
+                for r in library.attached_to_plan(plan)]
 
 
 class LessonPlanFieldsSchema(BaseSchema):
@@ -161,6 +183,8 @@ class LessonPlanFieldsSchema(BaseSchema):
         "description": "Instrument or specialty, e.g. \"piano\"."})
     content = fields.String(validate=validate.Length(max=50_000), metadata={"description": "Markdown."})
     is_public = StrictBoolean()
+    resources = fields.List(fields.UUID(), validate=validate.Length(max=20), metadata={
+        "description": "Ids of library resources to attach (the whole list; `[]` detaches all)."})
 
 
 class LessonPlanCreateSchema(LessonPlanFieldsSchema):

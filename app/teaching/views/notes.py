@@ -19,6 +19,7 @@ from app.core.views import (
     uuid_arg,
 )
 from app.extensions import db
+from app.library import services as library
 from app.people.models import Student, TeacherProfile
 from app.people.services import is_staff
 from app.scheduling.models import Lesson
@@ -87,6 +88,7 @@ def new_note(lesson_id):
     lesson = access.lesson_for_notes(lesson_id)
     form = NoteForm()
     _student_choices(form, lesson)
+    form.resources.choices = library.resource_choices()
     if request.method == "GET":
         chosen = request.args.get("student")
         if chosen in dict(form.student.choices):
@@ -98,6 +100,8 @@ def new_note(lesson_id):
         try:
             note = services.create_note(current_studio(), current_user, lesson,
                                         student=parse_uuid(form.student.data), **form.service_fields())
+            library.attach_to_note(current_studio(), current_user, note,
+                                   [parse_uuid(value) for value in form.resources.data or []])
         except DomainError as exc:
             form_failed(form, exc)
         else:
@@ -123,12 +127,16 @@ def edit_note(note_id):
     note = access.editable_note(note_id)
     form = NoteForm()
     _student_choices(form, note.lesson, note)
+    form.resources.choices = library.resource_choices()
     if request.method == "GET":
         form.fill_from(note)
+        form.resources.data = [str(r.id) for r in library.attached_to_note(note)]
         form.student.data = str(note.student_id)
     if form.validate_on_submit():
         try:
             services.update_note(current_studio(), current_user, note, **form.service_fields())
+            library.attach_to_note(current_studio(), current_user, note,
+                                   [parse_uuid(value) for value in form.resources.data or []])
         except DomainError as exc:
             form_failed(form, exc)
         else:

@@ -6,8 +6,9 @@ from app.core import htmx
 from app.core.errors import DomainError
 from app.core.forms import EmptyForm
 from app.core.permissions import requires
-from app.core.tenancy import current_studio
+from app.core.tenancy import current_studio, parse_uuid
 from app.core.views import denied_writes_redirect, form_failed, form_status, html_page, render
+from app.library import services as library
 from app.teaching import access, policies, services
 from app.teaching.forms import AttachPlanForm, PlanForm
 from app.teaching.models import LessonPlan
@@ -38,9 +39,12 @@ def plans():
 @requires("lesson_plans.manage")
 def new_plan():
     form = PlanForm()
+    form.resources.choices = library.resource_choices()
     if form.validate_on_submit():
         try:
             plan = services.create_plan(current_studio(), current_user, **form.service_fields())
+            library.attach_to_plan(current_studio(), current_user, plan,
+                                   [parse_uuid(value) for value in form.resources.data or []])
         except DomainError as exc:
             form_failed(form, exc)
         else:
@@ -55,6 +59,7 @@ def new_plan():
 def plan(plan_id):
     plan = access.visible_plan(plan_id)
     return render("teaching/plans/show.html", plan=plan, may_edit=policies.may_edit_plan(plan),
+                  resources=library.attached_to_plan(plan),
                   action_form=EmptyForm())
 
 
@@ -65,9 +70,14 @@ def plan(plan_id):
 def edit_plan(plan_id):
     plan = access.editable_plan(plan_id)
     form = PlanForm(obj=plan)
+    form.resources.choices = library.resource_choices()
+    if request.method == "GET":
+        form.resources.data = [str(r.id) for r in library.attached_to_plan(plan)]
     if form.validate_on_submit():
         try:
             services.update_plan(current_studio(), current_user, plan, **form.service_fields())
+            library.attach_to_plan(current_studio(), current_user, plan,
+                                   [parse_uuid(value) for value in form.resources.data or []])
         except DomainError as exc:
             form_failed(form, exc)
         else:

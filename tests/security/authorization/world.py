@@ -73,6 +73,8 @@ FRESH = frozenset({
     "new_guardian", "new_parent_guardian",
     "new_member", "new_invitation", "new_sign_in", "new_import", "feed_token",
     "new_admin_sign_in", "invitation_token", "refresh_token", "new_admin_member", "reset_token",
+    "new_item", "new_checkout", "new_approved_checkout", "new_out_checkout",  # inventory
+    "new_resource", "new_colleague_resource", "new_book", "new_loan", "new_returned_loan",  # library
 })
 
 
@@ -162,6 +164,8 @@ class World:
         self.ids = {name: str(obj.id) for name, obj in named.items()}
         self.ids["missing"] = str(uuid.uuid4())
         self.ids["studio"] = self.studio_id
+        self.ids.update(self._inventory_world(studio, foreign, kid, stranger, users))  # inventory
+        self.ids.update(self._library_world(studio, foreign, kid, stranger, users))  # library
         db.session.commit()
 
     # ------------------------------------------------------------ objects made per request
@@ -418,6 +422,124 @@ class World:
         _feed, token = create_feed(self._studio(), self._user("parent"))
         return token
 
+
+    # ------------------------------------------------------------ inventory (items, checkouts)
+
+    def _inventory_world(self, studio, foreign, kid, stranger, users):
+        """A borrowable violin and a staff-only amp; a checkout of ours (kid) and theirs
+        (stranger); another studio's item."""
+        from app.inventory import services as inventory
+
+        admin = users["admin"]
+        violin = inventory.create_item(studio, admin, name="Violin", quantity=5)
+        amp = inventory.create_item(studio, admin, name="Amp", category="equipment",
+                                    is_borrowable=False)
+        ours = inventory.request_checkout(studio, users["parent"], violin, kid)
+        theirs = inventory.request_checkout(studio, users["parent2"], violin, stranger)
+        foreign_item = inventory.create_item(foreign, users["other"], name="Foreign violin")
+        return {"violin": str(violin.id), "amp": str(amp.id), "our_checkout": str(ours.id),
+                "their_checkout": str(theirs.id), "foreign_item": str(foreign_item.id)}
+
+    def _new_item(self, role):
+        from app.inventory import services as inventory
+
+        return inventory.create_item(self._studio(), self._user("admin"), name=unique("Item "))
+
+    def _new_checkout(self, role):
+        """A waiting request of ours on a fresh item."""
+        from app.inventory import services as inventory
+
+        item = self._new_item(role)
+        return inventory.request_checkout(self._studio(), self._user("parent"), item,
+                                          self._student("kid"))
+
+    def _new_approved_checkout(self, role):
+        from app.inventory import services as inventory
+
+        return inventory.approve_checkout(self._studio(), self._user("admin"),
+                                          self._new_checkout(role))
+
+    def _new_out_checkout(self, role):
+        from app.inventory import services as inventory
+
+        checkout = self._new_checkout(role)
+        return inventory.approve_checkout(self._studio(), self._user("admin"), checkout,
+                                          hand_out=True)
+
+    # ------------------------------------------------------------ library (resources, loans)
+
+    def _resource(self, studio, user, role, title, visibility="private", shared_with=()):
+        """A PDF resource uploaded by `user` (acting as `role`), shared with `shared_with`."""
+        import io
+
+        from flask import g
+        from werkzeug.datastructures import FileStorage
+
+        from app.core.tenancy import Principal
+        from app.library import services as library
+        from tests.library.conftest import pdf_bytes
+
+        g.web_principal = Principal(user=user, studio=studio, role=role)
+        try:
+            upload = FileStorage(io.BytesIO(pdf_bytes(title)), filename="score.pdf")
+            resource = library.create_resource(studio, user, title=title, upload=upload,
+                                               visibility=visibility)
+            if shared_with:
+                library.share_resource(studio, user, resource, list(shared_with),
+                                       shareable={s.id for s in shared_with})
+        finally:
+            g.pop("web_principal", None)
+        return resource
+
+    def _library_world(self, studio, foreign, kid, stranger, users):
+        """Theo's private PDF, one shared with kid, a studio-wide one; Clara's private one and
+        one shared with stranger; a book with a copy lent to kid and one to stranger;
+        another studio's resource."""
+        from app.library import services as library
+
+        teacher, colleague = users["teacher"], users["colleague"]
+        mine = self._resource(studio, teacher, "teacher", "Theo private")
+        ours = self._resource(studio, teacher, "teacher", "Theo shared", shared_with=[kid])
+        public = self._resource(studio, teacher, "teacher", "Studio score", visibility="studio")
+        theirs = self._resource(studio, colleague, "teacher", "Clara private")
+        their_shared = self._resource(studio, colleague, "teacher", "Clara shared",
+                                      shared_with=[stranger])
+        book = library.create_resource(studio, users["admin"], title="Suzuki Book 1",
+                                       resource_type="physical", copies=50, visibility="studio")
+        our_loan = library.lend_copy(studio, users["admin"], book, kid)
+        their_loan = library.lend_copy(studio, users["admin"], book, stranger)
+        foreign_resource = self._resource(foreign, users["other"], "admin", "Foreign score",
+                                          visibility="studio")
+        return {"res_private": str(mine.id), "res_shared": str(ours.id),
+                "res_studio": str(public.id), "res_colleague": str(theirs.id),
+                "res_their_shared": str(their_shared.id), "book": str(book.id),
+                "our_loan": str(our_loan.id), "their_loan": str(their_loan.id),
+                "foreign_resource": str(foreign_resource.id)}
+
+    def _new_resource(self, role):
+        return self._resource(self._studio(), self._user("teacher"), "teacher", unique("Score "))
+
+    def _new_colleague_resource(self, role):
+        return self._resource(self._studio(), self._user("colleague"), "teacher", unique("Score "))
+
+    def _new_book(self, role):
+        from app.library import services as library
+
+        return library.create_resource(self._studio(), self._user("admin"), title=unique("Book "),
+                                       resource_type="physical", copies=2)
+
+    def _new_loan(self, role):
+        from app.library import services as library
+        from app.library.models import Resource
+
+        book = db.session.get(Resource, uuid.UUID(self.ids["book"]))
+        return library.lend_copy(self._studio(), self._user("admin"), book, self._student("kid"))
+
+    def _new_returned_loan(self, role):
+        from app.library import services as library
+
+        loan = self._new_loan(role)
+        return library.return_copy(self._studio(), self._user("admin"), loan)
 
 def local_slot(zone_name=TIMEZONE):
     """A free future date and wall-clock time in the studio's timezone, for page forms."""
