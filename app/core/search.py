@@ -56,8 +56,12 @@ def fill_search_text(model, rows):
 
 def search_words(text):
     """The folded words of a search (at most MAX_WORDS), LIKE's wildcards escaped."""
-    words = fold(text).split()[:MAX_WORDS]
-    return [word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") for word in words]
+    return [escape_like(word) for word in fold(text).split()[:MAX_WORDS]]
+
+
+def escape_like(text):
+    """`text` with LIKE's wildcards escaped, for a pattern used with `escape="\\"`."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def matches(text, *columns):

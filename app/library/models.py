@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import IdMixin, TenantMixin, TimestampMixin, UTCDateTime
 from app.core.files import StoredFile
-from app.core.search import Searchable
+from app.core.search import Searchable, fold
 from app.extensions import db
 
 RESOURCE_TYPES = ("pdf", "audio", "video", "image", "document", "link", "physical")
@@ -36,6 +36,9 @@ class Resource(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     resource_type: Mapped[str] = mapped_column(sa.String(10))
     category: Mapped[str] = mapped_column(sa.String(80), default="")
     tags: Mapped[list] = mapped_column(sa.JSON, default=list)
+    # The tags folded (core.search.fold) between bars, "|jazz|piano|", so a tag filter
+    # matches whole tags, accent- and case-insensitively, the same on every database.
+    tag_keys: Mapped[str] = mapped_column(sa.Text, default="", server_default="")
     visibility: Mapped[str] = mapped_column(sa.String(8), default="private")
     url: Mapped[str] = mapped_column(sa.String(2000), default="")  # links
     file_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -76,6 +79,17 @@ class Resource(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
 
     def __repr__(self):
         return f"<Resource {self.resource_type} {self.title!r}>"
+
+
+def tag_keys(tags):
+    folded = [fold(tag).replace("|", " ") for tag in tags or ()]
+    return "|" + "|".join(tag for tag in folded if tag) + "|" if any(folded) else ""
+
+
+@sa.event.listens_for(Resource, "before_insert")
+@sa.event.listens_for(Resource, "before_update")
+def _refresh_tag_keys(_mapper, _connection, target):
+    target.tag_keys = tag_keys(target.tags)
 
 
 class ResourceShare(IdMixin, TimestampMixin, TenantMixin, db.Model):

@@ -227,6 +227,25 @@ def test_search_ignores_accents_and_filters_combine(call):
     assert call("teacher", "GET", f"{URL}?resource_type=nope").status_code == 400
 
 
+def test_a_tag_filter_matches_whole_tags_whatever_their_case_and_accents(call):
+    create(call, data={"title": "Blue Bossa", "resource_type": "link", "url": "https://e.org/1",
+                       "tags": "Jazz, Latin"})
+    create(call, data={"title": "Jazzy warm-ups", "resource_type": "link",
+                       "url": "https://e.org/2", "tags": "jazzy, Études"})
+    create(call, data={"title": "100% scales", "resource_type": "link", "url": "https://e.org/3",
+                       "tags": "100%"})
+
+    def titles(query):
+        return sorted(r["title"] for r in call("teacher", "GET", f"{URL}?{query}").json["results"])
+    assert titles("tags=jazz") == ["Blue Bossa"]
+    assert titles("tags=JAZZY") == ["Jazzy warm-ups"]
+    assert titles("tags=etudes") == ["Jazzy warm-ups"]
+    assert titles("tags=jazz,latin") == ["Blue Bossa"]
+    assert titles("tags=jazz,etudes") == []
+    assert titles("tags=100%25") == ["100% scales"]
+    assert titles("tags=1%25") == []
+
+
 def test_physical_copies_are_lent_and_returned(call, lib):
     book = create(call, data={"resource_type": "physical", "copies": "1", "title": "Suzuki 1"}).json
     checkout_url = f"{URL}/{book['id']}/checkout"

@@ -3,7 +3,7 @@ from sqlalchemy import delete, func, select
 
 from app.core import audit, files, validation
 from app.core.errors import Conflict, ValidationFailed
-from app.core.search import matches
+from app.core.search import escape_like, fold, matches
 from app.extensions import db
 from app.library.models import (
     FILE_TYPES,
@@ -196,8 +196,9 @@ def filter_resources(stmt, *, resource_type=None, category=None, tags=(), search
     if visibility:
         stmt = stmt.where(Resource.visibility == visibility)
     for tag in tags or ():
-        # Tags are part of the folded search text, so a tag filter is accent-insensitive too.
-        stmt = stmt.where(matches(tag, Resource.search_text))
+        key = fold(tag).replace("|", " ")
+        if key:
+            stmt = stmt.where(Resource.tag_keys.like(f"%|{escape_like(key)}|%", escape="\\"))
     if search and search.strip():
         stmt = stmt.where(matches(search, Resource.search_text))
     return stmt
