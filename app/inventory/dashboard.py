@@ -38,6 +38,25 @@ def borrowers(principal=None):
                               .order_by(Student.first_name, Student.last_name, Student.id)).all()
 
 
+def held_by_item(items, principal=None):
+    """{item id: {student id: open checkout}}: what the caller's children have already asked
+    for or have of these items, so a Request button is offered only to those who may ask."""
+    ids = [item.id for item in items]
+    if not ids:
+        return {}
+    return _held(db.session.scalars(
+        policies.visible_checkouts(principal)
+        .where(Checkout.item_id.in_(ids), Checkout.status.in_(OPEN_STATUSES))).unique().all())
+
+
+def _held(checkouts):
+    held = {}
+    for checkout in checkouts:
+        if checkout.status in OPEN_STATUSES:
+            held.setdefault(checkout.item_id, {})[checkout.student_id] = checkout
+    return held
+
+
 def _family(principal):
     loans = db.session.scalars(
         policies.visible_checkouts(principal).where(Checkout.status.in_(OPEN_STATUSES))
@@ -51,6 +70,7 @@ def _family(principal):
             .order_by(InventoryItem.name, InventoryItem.id).limit(OFFERED_ITEMS)).all()
     return {"family_loans": loans, "borrowable_items": offered,
             "inventory_borrowers": borrowers(principal) if offered else [],
+            "inventory_held": _held(loans),
             "inventory_form": EmptyForm()}
 
 

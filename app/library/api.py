@@ -13,6 +13,7 @@ last share makes it private again.
 from flask import g, request
 from flask.views import MethodView
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from app.core import files
 from app.core.api import Blueprint, loads, refused_when
@@ -92,6 +93,9 @@ class Resources(MethodView):
             stmt = stmt.where(Resource.id.in_(
                 select(ResourceShare.resource_id).where(
                 ResourceShare.student_id == args["student"])))
+        # The page's authors and share lists in one query each, not one per resource.
+        stmt = stmt.options(selectinload(Resource.created_by),
+                            selectinload(Resource.shares).lazyload(ResourceShare.student))
         stmt = apply_created_range(stmt, Resource, args)
         stmt = apply_ordering(stmt, Resource, args.get("ordering"), RESOURCE_ORDERING, "-created_at")
         return paginate(stmt, args)

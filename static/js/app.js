@@ -76,3 +76,24 @@ document.addEventListener("submit", function (event) {
   document.addEventListener("htmx:load", function (event) { markScrollable(event.detail.elt.parentNode || document); });
   window.addEventListener("resize", function () { markScrollable(); });
 })();
+
+// Library upload: only the fields of the chosen kind (file, link, physical item) are shown.
+// Without this every field is on the page and the server uses those of the chosen kind.
+(function () {
+  function showKind(form) {
+    var checked = form.querySelector("[data-kind-choice] input:checked");
+    var kind = checked ? checked.value : "";
+    form.querySelectorAll("[data-kind]").forEach(function (section) {
+      var shown = section.getAttribute("data-kind") === kind;
+      section.hidden = !shown;
+      section.disabled = !shown;  // a hidden field is neither focused nor sent
+    });
+  }
+  document.addEventListener("DOMContentLoaded", function () {
+    document.querySelectorAll("form[data-kind-form]").forEach(showKind);
+  });
+  document.addEventListener("change", function (event) {
+    var form = event.target.closest("form[data-kind-form]");
+    if (form && event.target.closest("[data-kind-choice]")) showKind(form);
+  });
+})();

@@ -44,7 +44,7 @@ def test_teacher_shares_a_recording_and_the_student_plays_it(journey, page, live
     page.get_by_role("link", name="Resources").click()
     axe_check(page)
     page.get_by_role("button", name="Add resource").click()
-    page.get_by_label("File").set_input_files(str(recording))
+    page.locator("input[type=file]").set_input_files(str(recording))
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Tags").fill("minuet, listening")
     axe_check(page)
@@ -147,6 +147,56 @@ def test_staff_and_family_library_pages_pass_axe_on_desktop_and_phone(journey, p
         axe_check(page)
     page.goto(f"{live_url}/")
     shoot(page, "portal-resources-parent-1366")
+
+
+def test_the_upload_form_shows_only_the_fields_of_the_chosen_kind(journey, page, live_url, shoot,
+                                                                  axe_check):
+    login_in_browser(page, live_url, "theo@library.test", PASSWORD)
+    for width, viewport in (("1366", DESKTOP), ("390", PHONE)):
+        page.set_viewport_size(viewport)
+        page.goto(f"{live_url}/resources/new")
+        file_input, url, copies = page.locator("#file"), page.locator("#url"), page.locator("#copies")
+        assert page.get_by_role("radio", name="File").is_checked()
+        assert file_input.is_visible() and not url.is_visible() and not copies.is_visible()
+        assert url.is_disabled() and copies.is_disabled()  # hidden: not focusable, not sent
+        axe_check(page)
+        shoot(page, f"library-upload-file-teacher-{width}")
+
+        page.get_by_role("radio", name="Link").check()
+        assert url.is_visible() and not file_input.is_visible() and file_input.is_disabled()
+        assert not page.get_by_label("Type").is_visible()
+        axe_check(page)
+        shoot(page, f"library-upload-link-teacher-{width}")
+
+        page.get_by_role("radio", name="Physical item").check()
+        assert copies.is_visible() and copies.input_value() == "1" and not url.is_visible()
+        # The keyboard reaches the copies right after the kinds, skipping the hidden fields.
+        page.get_by_role("radio", name="Physical item").focus()
+        page.keyboard.press("Tab")
+        assert page.evaluate("document.activeElement.id") == "copies"
+        axe_check(page)
+        shoot(page, f"library-upload-physical-teacher-{width}")
+        assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"] + 1
+
+    # A link without its address comes back with the message next to the field, still a link.
+    page.set_viewport_size(DESKTOP)
+    page.goto(f"{live_url}/resources/new")
+    page.get_by_role("radio", name="Link").check()
+    page.get_by_label("Title").fill("Minuet on IMSLP")
+    page.get_by_role("button", name="Add to library").click()
+    page.wait_for_load_state("load")
+    page.locator("#file").wait_for(state="hidden")  # the enhancement applied to the new page
+    error = page.locator("#url-error")
+    assert error.is_visible() and "address of the link" in error.inner_text()
+    assert page.get_by_role("radio", name="Link").is_checked()
+    assert page.locator("#url").get_attribute("aria-invalid") == "true"
+    assert not page.locator("#file").is_visible()
+    axe_check(page)
+    shoot(page, "library-upload-link-error-teacher-1366")
+    page.locator("#url").fill("https://imslp.org/wiki/Minuet")
+    page.get_by_role("button", name="Add to library").click()
+    page.wait_for_url(re.compile(r"/resources/[0-9a-f-]{36}$"))
+    assert "imslp.org" in page.locator("main").inner_text()
 
 
 def _users(email):

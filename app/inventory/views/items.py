@@ -42,9 +42,11 @@ def items():
                                  status=filters["status"] or None, search=filters["q"])
     stmt = stmt.options(selectinload(InventoryItem.photos)).order_by(InventoryItem.name, InventoryItem.id)
     borrowers = inventory_dashboard.borrowers() if can("checkouts.request") else []
-    return render("inventory/index.html", "inventory/_results.html", page=html_page(stmt),
+    page = html_page(stmt)
+    held = inventory_dashboard.held_by_item(page["results"]) if borrowers else {}
+    return render("inventory/index.html", "inventory/_results.html", page=page,
                   filters=filters, categories=ITEM_CATEGORIES, statuses=ITEM_STATUSES,
-                  borrowers=borrowers, action_form=EmptyForm())
+                  borrowers=borrowers, held=held, action_form=EmptyForm())
 
 
 def _request_form(item):
@@ -62,8 +64,16 @@ def _history(item):
 
 
 def _show(item, request_form=None, photo_form=None, status=200):
-    return render("inventory/show.html", status=status, item=item, history=_history(item),
-                  request_form=request_form or _request_form(item),
+    history = _history(item)
+    # Students who already asked for it or have it are not offered it again: their state and
+    # (for a waiting request) Withdraw show instead.
+    held = {c.student_id: c for c in history if c.status in inventory_dashboard.OPEN_STATUSES}
+    request_form = request_form or _request_form(item)
+    request_form.student.choices = [(value, label) for value, label in request_form.student.choices
+                                    if value not in {str(sid) for sid in held}]
+    return render("inventory/show.html", status=status, item=item, history=history,
+                  held=sorted(held.values(), key=lambda c: (c.student.first_name, c.student_id)),
+                  request_form=request_form,
                   photo_form=photo_form or PhotoForm(), action_form=EmptyForm(),
                   units_out=services.units_out(item) if policies.is_staff() else None)
 
