@@ -113,3 +113,18 @@ class TenantMixin:
             sa.Uuid, sa.ForeignKey("studio.id", ondelete="CASCADE"), nullable=False,
             index=cls.studio_id_index,
         )
+
+
+def lock(model, obj, *, gone=None):
+    """SELECT … FOR UPDATE of one row (PostgreSQL; SQLite serializes writers itself), and
+    reload it so the caller computes from the committed values. A row deleted meanwhile (by
+    the request this one waited for) is None, or with `gone` the 404 that message gives."""
+    row = db.session.scalar(
+        sa.select(model).where(model.id == obj.id).with_for_update(of=model)
+        .execution_options(populate_existing=True)
+    )
+    if row is None and gone is not None:
+        from app.core.errors import NotFound  # errors imports the app's views; db stays light
+
+        raise NotFound(gone)
+    return row

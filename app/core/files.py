@@ -15,7 +15,7 @@ from PIL import Image, ImageOps
 from sqlalchemy.orm import Mapped, Session, mapped_column
 
 from app.core import storage, uploads
-from app.core.db import IdMixin, TenantMixin, TimestampMixin, db
+from app.core.db import IdMixin, TenantMixin, TimestampMixin, db, lock
 from app.core.errors import DomainError, NotFound, ValidationFailed
 from app.core.storage import get_store
 from app.core.tenancy import current_principal, current_studio
@@ -99,9 +99,7 @@ def storage_quota(studio):
 def _check_quota(studio, adding, field):
     # Uploads to one studio wait for each other here (a row lock on PostgreSQL), so two
     # at once cannot both pass the check with room for only one.
-    studio_table = type(studio)
-    db.session.execute(sa.select(studio_table.id).where(studio_table.id == studio.id)
-                       .with_for_update())
+    lock(type(studio), studio)
     quota = storage_quota(studio)
     used = storage_usage(studio.id)
     if used + adding > quota:

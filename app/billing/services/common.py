@@ -5,6 +5,7 @@ from sqlalchemy import select, update
 
 from app.accounts.models import Studio
 from app.core import validation
+from app.core.db import lock
 from app.core.errors import ValidationFailed
 from app.core.money import ZERO, to_money
 from app.core.tenancy import parse_uuid
@@ -33,15 +34,6 @@ def by_id(studio, model, value, field, label):
     if obj is None:
         raise ValidationFailed(field_errors={field: [f"Unknown {label}."]})
     return obj
-
-
-def lock(model, obj):
-    """SELECT … FOR UPDATE of one row (PostgreSQL; SQLite serializes writers itself), and
-    reload it so the caller computes from the committed values."""
-    return db.session.scalar(
-        select(model).where(model.id == obj.id).with_for_update()
-        .execution_options(populate_existing=True)
-    )
 
 
 def lock_studio(studio):

@@ -13,11 +13,10 @@ from app.billing.services.common import (
     amount_of,
     by_id,
     due_date_for,
-    lock,
     non_negative,
 )
 from app.core import audit, validation
-from app.core.db import utcnow
+from app.core.db import lock, utcnow
 from app.core.errors import Conflict, ValidationFailed
 from app.core.formatting import date_filter, money_filter
 from app.core.links import public_url

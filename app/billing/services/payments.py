@@ -7,10 +7,10 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.billing.models import OPEN_STATUSES, PAYMENT_METHODS, Invoice, Payment
-from app.billing.services.common import amount_of, by_id, lock
+from app.billing.services.common import amount_of, by_id
 from app.billing.services.invoices import add_credit_entry, credit_available, settle_status
 from app.core import audit, validation
-from app.core.db import utcnow
+from app.core.db import lock, utcnow
 from app.core.errors import Conflict, ValidationFailed
 from app.core.money import ZERO
 from app.core.timeutil import local_noon, local_today

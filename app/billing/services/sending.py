@@ -8,9 +8,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from app.billing.models import Invoice
-from app.billing.services.common import lock
 from app.billing.services.generation import check_period
 from app.billing.services.invoices import recipients, send_invoice
+from app.core.db import lock
 from app.core.money import ZERO
 from app.extensions import db
 from app.people.models import Family
