@@ -1,18 +1,40 @@
 """Photos of an item: uploaded images re-encoded without EXIF, with a server-made thumbnail,
 and exactly one primary photo while the item has any."""
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from app.core import files
-from app.core.errors import ValidationFailed
+from app.core.db import lock
+from app.core.errors import NotFound, ValidationFailed
 from app.extensions import db
-from app.inventory.models import ItemPhoto
+from app.inventory.models import InventoryItem, ItemPhoto
 
 MAX_PHOTOS = 12
+
+
+def _locked(item):
+    """The item's row, locked until the transaction ends, with its photos as committed: the
+    requests changing one item's photos take turns, so the limit and the one primary hold."""
+    item = lock(InventoryItem, item, gone="This item has been deleted.")
+    # Photos loaded before the lock keep what they read then (another request may have made
+    # one primary meanwhile): read them again over what the session holds.
+    db.session.scalars(select(ItemPhoto).where(ItemPhoto.item_id == item.id)
+                       .execution_options(populate_existing=True)).all()
+    db.session.refresh(item, ["photos"])
+    return item
+
+
+def _current(item, photo):
+    """`photo` as the locked item has it; gone meanwhile (deleted by another request): 404."""
+    photo = next((each for each in item.photos if each.id == photo.id), None)
+    if photo is None:
+        raise NotFound("This photo has been deleted.")
+    return photo
 
 
 def add_photo(studio, actor, item, upload):
     """Store an uploaded image for `item`. Not an image: a 400 on `photo` and nothing stored;
     a full quota: 413. The first photo becomes the primary one."""
+    item = _locked(item)
     if len(item.photos) >= MAX_PHOTOS:
         raise ValidationFailed(field_errors={"photo": [
             f"An item keeps at most {MAX_PHOTOS} photos; delete one first."]})
@@ -28,6 +50,8 @@ def add_photo(studio, actor, item, upload):
 
 def set_primary_photo(studio, actor, item, photo):
     """Make `photo` the item's one primary photo."""
+    item = _locked(item)
+    photo = _current(item, photo)
     if photo.is_primary:
         return photo
     # Clear the old primary first: the partial unique index allows one at any moment.
@@ -47,6 +71,8 @@ def set_primary_photo(studio, actor, item, photo):
 
 def delete_photo(studio, actor, item, photo):
     """Delete a photo and its files; the oldest remaining photo becomes primary if it was."""
+    item = _locked(item)
+    photo = _current(item, photo)
     was_primary = photo.is_primary
     original, thumbnail = photo.file, photo.thumbnail
     item.photos.remove(photo)
