@@ -2,6 +2,7 @@
 from flask import g
 from sqlalchemy import delete, select
 
+from app.core.db import lock
 from app.core.errors import ValidationFailed
 from app.extensions import db
 from app.library.models import NoteResource, PlanResource, Resource, ResourceShare
@@ -28,6 +29,7 @@ def set_note_resources(studio, actor, note, resource_ids, *, visible):
     """Attach exactly `resource_ids` to `note`. A private or shared resource attached to a
     note is shared with the note's student, so that the family reading the note can open it."""
     resources = _resources(resource_ids, visible)
+    lock(type(note), note, gone="This lesson note has been deleted.")  # one change at a time
     db.session.execute(delete(NoteResource).where(NoteResource.studio_id == studio.id,
                                                   NoteResource.note_id == note.id))
     for resource in resources:
@@ -39,6 +41,7 @@ def set_note_resources(studio, actor, note, resource_ids, *, visible):
 
 
 def _share_with(studio, actor, resource, student_id):
+    resource = lock(Resource, resource)  # two notes sharing one resource take turns
     exists = db.session.scalar(select(ResourceShare.id).where(
         ResourceShare.studio_id == studio.id, ResourceShare.resource_id == resource.id,
         ResourceShare.student_id == student_id))
@@ -72,6 +75,7 @@ def resources_of_notes(note_ids, visible):
 def set_plan_resources(studio, actor, plan, resource_ids, *, visible):
     """Attach exactly `resource_ids` to `plan` (plans are staff material: no sharing)."""
     resources = _resources(resource_ids, visible)
+    lock(type(plan), plan, gone="This lesson plan has been deleted.")
     db.session.execute(delete(PlanResource).where(PlanResource.studio_id == studio.id,
                                                   PlanResource.plan_id == plan.id))
     for resource in resources:

@@ -2,6 +2,7 @@
 from sqlalchemy import delete, func, select
 
 from app.core import audit, files, validation
+from app.core.db import lock
 from app.core.errors import Conflict, ValidationFailed
 from app.core.search import escape_like, fold, matches
 from app.extensions import db
@@ -100,6 +101,14 @@ def _resource_type(resource_type, upload, errors):
     return resource_type
 
 
+def locked(resource):
+    """`resource`'s row, locked until the transaction ends, with its shares as committed:
+    requests changing one resource take turns; one deleted meanwhile is 404."""
+    resource = lock(Resource, resource, gone="This resource has been deleted.")
+    db.session.refresh(resource, ["shares"])
+    return resource
+
+
 def _link(value):
     address = validation.url(value or "", max_length=2000)
     if not address:
@@ -112,6 +121,7 @@ def update_resource(studio, actor, resource, **fields):
     copies may not fall below the number lent out."""
     errors = validation.FieldErrors()
     changes = _clean(fields, errors)
+    resource = locked(resource)
     if "url" in changes:
         if resource.resource_type != "link":
             errors.add("url", "Only a link resource has an address.")
@@ -138,6 +148,7 @@ def update_resource(studio, actor, resource, **fields):
 def delete_resource(studio, actor, resource):
     """Remove a resource, its shares and attachments, and its file. A physical item with
     copies still lent out cannot be deleted (409)."""
+    resource = locked(resource)
     if resource.resource_type == "physical" and resource.available_copies < resource.copies:
         raise Conflict("Copies of this item are still lent out; take them back first.")
     for model in (NoteResource, PlanResource, ResourceShare, ResourceCheckout):
@@ -161,6 +172,7 @@ def share_resource(studio, actor, resource, students, *, shareable, visibility=N
     students, made by other staff, stay. Sharing a private resource makes it `shared`; taking
     the last share away from a `shared` one makes it private again. `visibility`, when given,
     is set as well (its own permission, checked by the caller)."""
+    resource = locked(resource)
     wanted = {student.id: student for student in students}
     outside = [student for student in students if student.id not in shareable]
     if outside:
