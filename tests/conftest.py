@@ -126,6 +126,13 @@ def _isolation(app):
     limiter.reset()
 
 
+@pytest.fixture(autouse=True)
+def _postgres_marker(request, database_url):
+    """Tests marked `postgres` race concurrent writers, which SQLite serializes on its own."""
+    if request.node.get_closest_marker("postgres") and not database_url.startswith("postgresql"):
+        pytest.skip("needs PostgreSQL: SQLite serializes concurrent writers on its own")
+
+
 @pytest.fixture()
 def ctx(app):
     """An application + request context for calling services directly."""

@@ -13,9 +13,8 @@ from app.core.timeutil import zone
 from app.extensions import db
 from app.people.models import TeacherProfile
 from app.scheduling.recurrence import local_to_utc
-from tests.conftest import api_login, bearer, counted, web_login
-
-SLACK = 1  # a page may run one more query once a list is non-trivial, never one per row
+from tests.conftest import api_login, bearer, web_login
+from tests.query_counts import assert_flat
 
 
 class Data:
@@ -131,50 +130,24 @@ def _fill(path, data):
                        monday=monday, sunday=sunday)
 
 
-def _assert_flat(few, many):
-    assert len(many) <= len(few) + SLACK, (
-        f"{len(few)} queries with 2 rows, {len(many)} with 12:\n" + "\n---\n".join(many))
-
-
 @pytest.mark.parametrize(("role", "path"), [(r, p) for r, paths in WEB_PAGES.items() for p in paths])
 def test_pages_do_not_grow_with_rows(app, client, data, role, path):
     web_login(client, data.users[role].email)
-    data.grow(2)
-    url = _fill(path, data)
-    with counted(app) as few:
-        assert client.get(url).status_code == 200
-    data.grow(10)
-    with counted(app) as many:
-        assert client.get(url).status_code == 200
-    _assert_flat(few, many)
+    assert_flat(app, lambda: client.get(_fill(path, data)), data.grow)
 
 
 @pytest.mark.parametrize("role", ["admin", "teacher"])
 def test_the_staff_dashboard_does_not_grow_with_its_lists(app, client, data, role):
     web_login(client, data.users[role].email)
-    data.grow_dashboard(2)
-    with counted(app) as few:
-        page = client.get("/").get_data(as_text=True)
-    assert "Kid0" in page and "Trip 0" in page
-    data.grow_dashboard(10)
-    with counted(app) as many:
-        page = client.get("/").get_data(as_text=True)
-    assert "Trip 10" in page
-    _assert_flat(few, many)
+    counts = assert_flat(app, lambda: client.get("/"), data.grow_dashboard)
+    first = counts.first.get_data(as_text=True)
+    assert "Kid0" in first and "Trip 0" in first
+    assert "Trip 10" in counts.last.get_data(as_text=True)
 
 
 @pytest.mark.parametrize("path", API_LISTS)
 def test_api_lists_do_not_grow_with_rows(app, client, data, path):
     headers = bearer(api_login(client, data.users["admin"].email))
-    data.grow(2)
-    url = _fill(path, data)
-    with counted(app) as few:
-        response = client.get(url, headers=headers)
-        assert response.status_code == 200, response.json
-    data.grow(10)
-    with counted(app) as many:
-        response = client.get(url, headers=headers)
-        assert response.status_code == 200, response.json
+    response = assert_flat(app, lambda: client.get(_fill(path, data), headers=headers), data.grow).last
     results = response.json["results"] if isinstance(response.json, dict) else response.json
     assert len(results) >= 12
-    _assert_flat(few, many)

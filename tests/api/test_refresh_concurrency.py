@@ -1,43 +1,16 @@
 """One refresh token presented by 20 clients at once (PostgreSQL, a thread and a connection
 each): exactly one rotation succeeds. The others are replays of a rotated token, so the
 sign-in they belong to ends and no access token of it works any more."""
-import threading
-
 import pytest
 from sqlalchemy import func, select
 
 from app.accounts.models import RefreshToken
 from app.extensions import db
+from tests.concurrency import parallel
 from tests.conftest import api_login, bearer
 
 pytestmark = pytest.mark.postgres
 THREADS = 20
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("row locks need PostgreSQL (SQLite serializes writers on its own)")
-
-
-def _parallel(app, request, count):
-    barrier = threading.Barrier(count)
-    results = [None] * count
-
-    def run(i):
-        client = app.test_client()
-        barrier.wait()
-        try:
-            results[i] = request(client)
-        except Exception as exc:  # reported by the assertions below
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(count)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_one_refresh_token_rotates_once_under_twenty_simultaneous_refreshes(app, client, make):
@@ -46,8 +19,10 @@ def test_one_refresh_token_rotates_once_under_twenty_simultaneous_refreshes(app,
     db.session.commit()
     tokens = api_login(client, user.email)
 
-    responses = _parallel(app, lambda c: c.post("/api/v1/auth/refresh",
-                                                json={"refresh": tokens["refresh"]}), THREADS)
+    def refresh(c):
+        return c.post("/api/v1/auth/refresh", json={"refresh": tokens["refresh"]})
+
+    responses = parallel(app, [refresh] * THREADS)
 
     statuses = sorted(getattr(r, "status_code", r) for r in responses)
     assert statuses == [200] + [401] * (THREADS - 1)

@@ -2,7 +2,6 @@
 stay unique and gapless, an Idempotency-Key creates one payment, generation bills once.
 
 Each thread has its own test client (and so its own database session and connection)."""
-import threading
 from decimal import Decimal
 
 import pytest
@@ -10,37 +9,11 @@ from sqlalchemy import func, select
 
 from app.billing.models import Invoice, Payment
 from app.extensions import db
+from tests.concurrency import parallel
 from tests.conftest import api_login, bearer
 
 pytestmark = pytest.mark.postgres
 THREADS = 6
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("row locks need PostgreSQL (SQLite serializes writers on its own)")
-
-
-def _parallel(app, requests):
-    """Run each `request(client)` in its own thread, all released at once."""
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-
-    def run(i, request):
-        client = app.test_client()
-        barrier.wait()
-        try:
-            results[i] = request(client)
-        except Exception as exc:  # reported by the assertions below
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.fixture()
@@ -53,8 +26,8 @@ def test_parallel_payments_keep_amount_paid_exact(app, bill, headers):
     invoice = bill.make.invoice(bill.studio, bill.family, lines=[("Lessons", 1, "1000.00")], send=True)
     db.session.commit()
     body = {"invoice": str(invoice.id), "amount": "25.25", "payment_method": "cash"}
-    results = _parallel(app, [lambda c: c.post("/api/v1/payments", json=body,
-                                               headers=headers).status_code] * THREADS)
+    results = parallel(app, [lambda c: c.post("/api/v1/payments", json=body,
+                                              headers=headers).status_code] * THREADS)
     assert results == [201] * THREADS
     db.session.expire_all()
     invoice = db.session.get(Invoice, invoice.id)
@@ -67,8 +40,8 @@ def test_parallel_overpayments_never_make_the_balance_negative(app, bill, header
     invoice = bill.make.invoice(bill.studio, bill.family, lines=[("Lessons", 1, "100.00")], send=True)
     db.session.commit()  # total 108.25
     body = {"invoice": str(invoice.id), "amount": "50.00", "payment_method": "cash"}
-    results = _parallel(app, [lambda c: c.post("/api/v1/payments", json=body,
-                                               headers=headers).status_code] * 4)
+    results = parallel(app, [lambda c: c.post("/api/v1/payments", json=body,
+                                              headers=headers).status_code] * 4)
     assert sorted(results) == [201, 201, 201, 409]  # the last one finds the invoice paid
     db.session.expire_all()
     invoice = db.session.get(Invoice, invoice.id)
@@ -84,7 +57,7 @@ def test_parallel_sends_get_unique_gapless_numbers(app, bill, headers):
     year = drafts[0].issue_date.year
     ids = [str(d.id) for d in drafts]
     db.session.commit()
-    responses = _parallel(app, [
+    responses = parallel(app, [
         (lambda c, i=i: c.post(f"/api/v1/invoices/{i}/send", headers=headers)) for i in ids])
     assert [getattr(r, "status_code", r) for r in responses] == [200] * THREADS
     results = [r.json["invoice_number"] for r in responses]
@@ -96,7 +69,7 @@ def test_same_idempotency_key_in_parallel_creates_one_payment(app, bill, headers
     db.session.commit()
     body = {"invoice": str(invoice.id), "amount": "10.00", "payment_method": "cash"}
     keyed = {**headers, "Idempotency-Key": "same-key"}
-    results = _parallel(app, [lambda c: c.post("/api/v1/payments", json=body, headers=keyed)] * 4)
+    results = parallel(app, [lambda c: c.post("/api/v1/payments", json=body, headers=keyed)] * 4)
     assert {r.status_code for r in results} == {201}
     assert len({r.json["id"] for r in results}) == 1
     assert db.session.scalar(select(func.count()).select_from(Payment)) == 1
@@ -108,7 +81,7 @@ def test_parallel_generation_bills_each_lesson_once(app, bill, headers):
     bill.lesson(bill.chidi, first)
     db.session.commit()
     body = {"period_start": first.isoformat(), "period_end": last.isoformat()}
-    results = _parallel(app, [lambda c: c.post("/api/v1/invoices/generate", json=body,
-                                               headers=headers).json["count"]] * 3)
+    results = parallel(app, [lambda c: c.post("/api/v1/invoices/generate", json=body,
+                                              headers=headers).json["count"]] * 3)
     assert sorted(results) == [0, 0, 2]
     assert db.session.scalar(select(func.count()).select_from(Invoice)) == 2

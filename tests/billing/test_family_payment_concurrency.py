@@ -9,17 +9,11 @@ from sqlalchemy import func, select
 from app.billing import services
 from app.billing.models import Invoice, Payment
 from app.extensions import db
-from tests.billing.test_concurrency import _parallel
+from tests.concurrency import parallel
 from tests.conftest import api_login, bearer
 
 pytestmark = pytest.mark.postgres
 THREADS = 6
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("row locks need PostgreSQL (SQLite serializes writers on its own)")
 
 
 def test_parallel_family_payments_pay_oldest_first_exactly(app, bill, client):
@@ -35,7 +29,7 @@ def test_parallel_family_payments_pay_oldest_first_exactly(app, bill, client):
     headers = bearer(api_login(client, bill.admin.email))
     path = f"/api/v1/families/{bill.family.id}/payments"
     body = {"amount": "30.00", "payment_method": "cash"}  # 6 × 30 = 180 for 160 owed
-    results = _parallel(app, [lambda c: c.post(path, json=body, headers=headers).status_code]
+    results = parallel(app, [lambda c: c.post(path, json=body, headers=headers).status_code]
                         * THREADS)
     assert results == [201] * THREADS
     db.session.expire_all()

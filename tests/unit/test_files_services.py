@@ -1,16 +1,14 @@
 """store_upload / store_image / delete_file / quota on the local store, called directly in a
 request context: every refusal leaves no row and no file behind."""
 import io
-import os
 import struct
 import zipfile
 import zlib
-from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from flask import current_app, g
+from flask import current_app
 from PIL import Image
 from werkzeug.datastructures import FileStorage
 
@@ -18,21 +16,10 @@ from app.core import files
 from app.core.errors import DomainError, ValidationFailed
 from app.core.files import QuotaExceeded, StoredFile
 from app.core.storage import get_store
-from app.core.tenancy import Principal
 from app.extensions import db
+from tests.uploads import acting, png_bytes
 
 # ------------------------------------------------------------------ sample files
-
-
-def png_bytes(size=(40, 30), color=(200, 30, 30), mode="RGB", **save):
-    """A PNG of one colour, or of noise (which does not compress) when color is None."""
-    out = io.BytesIO()
-    if color is None:
-        image = Image.frombytes("RGB", size, os.urandom(size[0] * size[1] * 3))
-    else:
-        image = Image.new(mode, size, color)
-    image.save(out, "PNG", **save)
-    return out.getvalue()
 
 
 def jpeg_bytes(size=(60, 40), exif=None):
@@ -130,16 +117,6 @@ def upload(data, filename, content_type="application/octet-stream"):
 
 
 # ------------------------------------------------------------------ helpers
-
-
-@contextmanager
-def acting(user, studio, role="admin"):
-    """The principal a signed-in page request would have."""
-    g.web_principal = Principal(user=user, studio=studio, role=role)
-    try:
-        yield
-    finally:
-        g.pop("web_principal", None)
 
 
 def stored_keys():

@@ -35,6 +35,9 @@ SUCCESS = (200, 201, 204, DONE)
 ERROR_CODES = {400: "VALIDATION_ERROR", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
                409: "CONFLICT"}
 
+# A body no route accepts: callers allowed through get 400, as authorization comes first.
+INVALID = {"unknown_field": 1}
+
 
 class Row(NamedTuple):
     method: str

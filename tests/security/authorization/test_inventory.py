@@ -9,6 +9,7 @@ from tests.security.authorization.engine import (
     DENY,
     DONE,
     FAMILY,
+    INVALID,
     STAFF,
     M,
     Row,
@@ -18,7 +19,6 @@ from tests.security.authorization.engine import (
     page,
 )
 
-INVALID = {"unknown_field": 1}  # allowed callers get 400: authorization comes first
 ITEM_FORM = {"name": "Viola", "category": "instrument", "quantity": "2", "condition": "good",
              "max_checkout_days": "14", "status": "available", "is_borrowable": "y"}
 PHOTO = "/inventory/items/{violin}/photos/{missing}"

@@ -8,6 +8,7 @@ from tests.security.authorization.engine import (
     ALL,
     DONE,
     FAMILY,
+    INVALID,
     STAFF,
     M,
     Row,
@@ -17,7 +18,6 @@ from tests.security.authorization.engine import (
     page,
 )
 
-INVALID = {"unknown_field": 1}  # allowed callers get 400: authorization comes first
 LINK_FORM = {"title": "Etude on IMSLP", "resource_type": "link", "url": "https://imslp.org/",
              "visibility": "private", "description": "", "category": "", "tags": ""}
 EDIT_FORM = {"title": "Renamed score", "visibility": "studio", "description": "",

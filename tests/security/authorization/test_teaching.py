@@ -10,6 +10,7 @@ from tests.security.authorization.engine import (
     ALL,
     DONE,
     FAMILY,
+    INVALID,
     STAFF,
     M,
     Row,
@@ -19,7 +20,6 @@ from tests.security.authorization.engine import (
     page,
 )
 
-INVALID = {"unknown_field": 1}  # allowed callers get 400: authorization comes first
 NOTE_FORM = {"summary": "Scales and arpeggios.", "visible_to_parent": "y", "visible_to_student": "y",
              "student": "{kid}"}
 GOAL_FORM = {"title": "Play a scale", "progress_percentage": "10", "status": "active"}
