@@ -11,13 +11,15 @@ def visible_item(item_id):
     return get_or_404(InventoryItem, item_id, stmt=policies.visible_items())
 
 
-def item_photo(item, photo_id):
-    """A photo of `item` (a photo of another item, or another studio's, is 404)."""
+def visible_photo(item_id, photo_id):
+    """(item, photo): a photo of an item the caller may see (a photo of another item, or
+    another studio's, is 404)."""
+    item = visible_item(item_id)
     parsed = parse_uuid(photo_id)
     photo = next((p for p in item.photos if p.id == parsed), None) if parsed else None
     if photo is None:
         raise NotFound("Photo not found.")
-    return photo
+    return item, photo
 
 
 def visible_checkout(checkout_id):

@@ -59,11 +59,6 @@ def _actor():
     return g.api_principal.user
 
 
-def _item_with_photo(item_id, photo_id):
-    item = access.visible_item(item_id)
-    return item, access.item_photo(item, photo_id)
-
-
 ITEM_ORDERING = {"name": InventoryItem.name, "category": InventoryItem.category,
                  "status": InventoryItem.status, "available_quantity": InventoryItem.available_quantity,
                  "created_at": InventoryItem.created_at}
@@ -159,7 +154,7 @@ class ItemPhotoFile(MethodView):
     @items_blp.alt_response(404, **NOT_FOUND)
     def get(self, item_id, photo_id):
         """The photo itself."""
-        _item, photo = _item_with_photo(item_id, photo_id)
+        _item, photo = access.visible_photo(item_id, photo_id)
         return files.file_response(photo.file, inline=True)
 
     @requires("inventory.manage")
@@ -168,7 +163,7 @@ class ItemPhotoFile(MethodView):
     @items_blp.alt_response(404, **NOT_FOUND)
     def delete(self, item_id, photo_id):
         """Delete a photo; the oldest other photo becomes primary if it was."""
-        item, photo = _item_with_photo(item_id, photo_id)
+        item, photo = access.visible_photo(item_id, photo_id)
         services.delete_photo(current_studio(), _actor(), item, photo)
 
 
@@ -179,7 +174,7 @@ class ItemPhotoThumbnail(MethodView):
     @items_blp.alt_response(404, **NOT_FOUND)
     def get(self, item_id, photo_id):
         """The photo's thumbnail (at most 320 px a side)."""
-        _item, photo = _item_with_photo(item_id, photo_id)
+        _item, photo = access.visible_photo(item_id, photo_id)
         return files.file_response(photo.thumbnail, inline=True)
 
 
@@ -191,7 +186,7 @@ class ItemPhotoPrimary(MethodView):
     @items_blp.alt_response(404, **NOT_FOUND)
     def post(self, item_id, photo_id):
         """Make this photo the item's primary one."""
-        item, photo = _item_with_photo(item_id, photo_id)
+        item, photo = access.visible_photo(item_id, photo_id)
         return services.set_primary_photo(current_studio(), _actor(), item, photo)
 
 

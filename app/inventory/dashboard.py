@@ -7,20 +7,19 @@ from sqlalchemy.orm import selectinload
 from app.core.forms import EmptyForm
 from app.core.permissions import FAMILY, STAFF, can
 from app.extensions import db
-from app.inventory import policies
-from app.inventory.models import Checkout, InventoryItem
-from app.people.models import Student
+from app.inventory import policies, services
+from app.inventory.models import CURRENT_CHECKOUT_STATUSES, Checkout, InventoryItem
 
 OVERDUE_SHOWN = 8
 OFFERED_ITEMS = 6
-OPEN_STATUSES = ("requested", "approved", "checked_out", "overdue")
 
 
 def _staff(principal):
     stmt = policies.visible_checkouts(principal)
     counts = dict(db.session.execute(
         stmt.with_only_columns(Checkout.status, func.count(Checkout.id))
-        .where(Checkout.status.in_(OPEN_STATUSES)).group_by(Checkout.status).order_by(None)).all())
+        .where(Checkout.status.in_(CURRENT_CHECKOUT_STATUSES)).group_by(Checkout.status)
+        .order_by(None)).all())
     overdue = db.session.scalars(
         stmt.where(Checkout.status == "overdue")
         .order_by(Checkout.due_date, Checkout.created_at, Checkout.id)
@@ -31,35 +30,9 @@ def _staff(principal):
         "overdue": counts.get("overdue", 0), "overdue_loans": overdue}}
 
 
-def borrowers(principal=None):
-    """The active students a family member may ask for (a student: themselves)."""
-    return db.session.scalars(policies.visible_students(principal)
-                              .where(Student.is_active.is_(True))
-                              .order_by(Student.first_name, Student.last_name, Student.id)).all()
-
-
-def held_by_item(items, principal=None):
-    """{item id: {student id: open checkout}}: what the caller's children have already asked
-    for or have of these items, so a Request button is offered only to those who may ask."""
-    ids = [item.id for item in items]
-    if not ids:
-        return {}
-    return _held(db.session.scalars(
-        policies.visible_checkouts(principal)
-        .where(Checkout.item_id.in_(ids), Checkout.status.in_(OPEN_STATUSES))).unique().all())
-
-
-def _held(checkouts):
-    held = {}
-    for checkout in checkouts:
-        if checkout.status in OPEN_STATUSES:
-            held.setdefault(checkout.item_id, {})[checkout.student_id] = checkout
-    return held
-
-
 def _family(principal):
     loans = db.session.scalars(
-        policies.visible_checkouts(principal).where(Checkout.status.in_(OPEN_STATUSES))
+        policies.visible_checkouts(principal).where(Checkout.status.in_(CURRENT_CHECKOUT_STATUSES))
         .order_by(Checkout.due_date.asc().nulls_last(), Checkout.created_at, Checkout.id)).unique().all()
     loans.sort(key=lambda c: c.status != "overdue")  # overdue ones first, stable otherwise
     offered = []
@@ -69,8 +42,8 @@ def _family(principal):
             .options(selectinload(InventoryItem.photos))
             .order_by(InventoryItem.name, InventoryItem.id).limit(OFFERED_ITEMS)).all()
     return {"family_loans": loans, "borrowable_items": offered,
-            "inventory_borrowers": borrowers(principal) if offered else [],
-            "inventory_held": _held(loans),
+            "inventory_borrowers": policies.borrowers(principal) if offered else [],
+            "inventory_held": services.held_by_student(loans),
             "inventory_form": EmptyForm()}
 
 

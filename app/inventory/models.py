@@ -25,6 +25,11 @@ CHECKOUT_STATUSES = ("requested", "approved", "checked_out", "overdue", "returne
                      "cancelled")
 # Checkouts holding units off the shelf.
 OPEN_CHECKOUT_STATUSES = ("approved", "checked_out", "overdue")
+# A waiting request or a loan: a student has at most one of an item at a time.
+CURRENT_CHECKOUT_STATUSES = ("requested", *OPEN_CHECKOUT_STATUSES)
+CHECKOUT_STATUS_LABELS = {"requested": "Requested", "approved": "Approved", "checked_out": "Out",
+                          "overdue": "Overdue", "returned": "Returned", "rejected": "Rejected",
+                          "cancelled": "Cancelled"}
 MAX_CHECKOUT_DAYS = 365
 
 
@@ -158,8 +163,12 @@ class Checkout(IdMixin, TimestampMixin, TenantMixin, db.Model):
     )
 
     @property
-    def is_open(self):
-        return self.status in OPEN_CHECKOUT_STATUSES
+    def is_current(self):
+        return self.status in CURRENT_CHECKOUT_STATUSES
+
+    @property
+    def status_label(self):
+        return CHECKOUT_STATUS_LABELS[self.status]
 
     def __repr__(self):
         return f"<Checkout {self.item_id} {self.student_id} {self.status}>"

@@ -11,9 +11,11 @@ from sqlalchemy import false
 
 from app.core.permissions import FAMILY, MANAGERS, STAFF
 from app.core.tenancy import current_principal, scoped
+from app.extensions import db
 from app.inventory.models import Checkout, InventoryItem
 from app.people.models import Student
 from app.people.services import visible_students
+from app.scheduling.services import family_student_ids
 
 
 def _principal(principal=None):
@@ -28,32 +30,36 @@ def is_manager(principal=None):
     return _principal(principal).role in MANAGERS
 
 
-def visible_items(principal=None):
-    """SELECT of the items the caller may see."""
+def _visible(model, principal, family_rule):
+    """SELECT of `model` in the caller's studio: staff all of it, families what
+    `family_rule` allows, anyone else nothing."""
     principal = _principal(principal)
-    stmt = scoped(InventoryItem, principal.studio)
+    stmt = scoped(model, principal.studio)
     if principal.role in STAFF:
         return stmt
     if principal.role in FAMILY:
-        return stmt.where(InventoryItem.is_borrowable.is_(True), InventoryItem.status != "retired")
+        return stmt.where(family_rule(principal))
     return stmt.where(false())
 
 
-def borrower_ids(principal=None):
-    """SELECT of the ids of the students the caller may borrow for (or see checkouts of)."""
-    principal = _principal(principal)
-    return visible_students(principal).with_only_columns(Student.id).order_by(None)
+def visible_items(principal=None):
+    """SELECT of the items the caller may see."""
+    return _visible(InventoryItem, principal, lambda _: (
+        InventoryItem.is_borrowable.is_(True) & (InventoryItem.status != "retired")))
 
 
 def visible_checkouts(principal=None):
     """SELECT of the checkouts the caller may see: staff all, families their children's."""
-    principal = _principal(principal)
-    stmt = scoped(Checkout, principal.studio)
-    if principal.role in STAFF:
-        return stmt
-    if principal.role in FAMILY:
-        return stmt.where(Checkout.student_id.in_(borrower_ids(principal)))
-    return stmt.where(false())
+    return _visible(Checkout, principal,
+                    lambda principal: Checkout.student_id.in_(family_student_ids(principal)))
+
+
+def borrowers(principal=None):
+    """The active students the caller may borrow for: a parent's children, a student
+    themselves, every active student for staff."""
+    return db.session.scalars(visible_students(_principal(principal))
+                              .where(Student.is_active.is_(True))
+                              .order_by(Student.first_name, Student.last_name, Student.id)).all()
 
 
 def may_request(item):

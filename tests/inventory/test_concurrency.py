@@ -8,17 +8,11 @@ from sqlalchemy import func, select
 from app.extensions import db
 from app.inventory import services
 from app.inventory.models import Checkout, InventoryItem
-from tests.billing.test_concurrency import _parallel
+from tests.concurrency import parallel
 from tests.conftest import api_login, bearer
 
 pytestmark = pytest.mark.postgres
 THREADS = 20
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("row locks need PostgreSQL (SQLite serializes writers on its own)")
 
 
 def test_twenty_approvals_of_the_last_unit_lend_it_once(app, make, client):
@@ -39,7 +33,7 @@ def test_twenty_approvals_of_the_last_unit_lend_it_once(app, make, client):
         return lambda c: c.post(f"/api/v1/inventory/checkouts/{checkout_id}/approve", json={},
                                 headers=headers)
 
-    responses = _parallel(app, [approve(checkout_id) for checkout_id in requests])
+    responses = parallel(app, [approve(checkout_id) for checkout_id in requests])
     statuses = sorted(getattr(r, "status_code", r) for r in responses)
     assert statuses == [200] + [409] * (THREADS - 1)
     for response in responses:

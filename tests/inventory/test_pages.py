@@ -7,7 +7,7 @@ import uuid
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 
 from app.core.files import StoredFile
 from app.extensions import db
@@ -284,3 +284,38 @@ def test_the_students_borrowed_tab(app, client, lending_world):
     assert "Suzuki Violin Book 1" in html and "Out" in html and "<html" not in html
     client = _as(app, lending_world, "parent_x")
     assert client.get(f"/inventory/students/{ids['kid_y']}/borrowed").status_code == 404
+
+
+def test_an_empty_catalogue_says_what_to_do(app, client, lending_world):
+    _login(client, lending_world, "admin")
+    html = client.get("/inventory/?q=bassoon").get_data(as_text=True)
+    assert "No items match these filters." in html and 'href="/inventory/"' in html
+    with app.app_context():
+        db.session.execute(update(InventoryItem).values(is_borrowable=False))
+        db.session.commit()
+    html = _as(app, lending_world, "parent_x").get("/inventory/").get_data(as_text=True)
+    assert "The studio has nothing to lend right now." in html
+    with app.app_context():
+        db.session.execute(delete(InventoryItem).where(InventoryItem.name == "Foreign harp"))
+        db.session.commit()
+    html = _as(app, lending_world, "other_admin").get("/inventory/").get_data(as_text=True)
+    assert "The inventory is empty." in html and 'href="/inventory/items/new"' in html
+
+
+def test_an_item_lent_for_one_day_says_day(client, app, lending_world):
+    with app.app_context():
+        db.session.execute(update(InventoryItem).where(
+            InventoryItem.name == "Cello 1/2").values(max_checkout_days=1))
+        db.session.commit()
+    _login(client, lending_world, "admin")
+    html = client.get(f"/inventory/items/{lending_world.ids['cello']}").get_data(as_text=True)
+    assert "1 day<" in html and "1 days" not in html
+
+
+
+def test_an_item_families_may_not_borrow_tells_the_admin_how_to_lend_it(client, lending_world):
+    _login(client, lending_world, "admin")
+    tuner = lending_world.ids["tuner"]
+    html = client.get(f"/inventory/items/{tuner}").get_data(as_text=True)
+    assert "cannot be borrowed right now" in html
+    assert f'href="/inventory/items/{tuner}/edit">Let families borrow it</a>' in html

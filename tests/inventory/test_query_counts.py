@@ -2,36 +2,23 @@
 the catalogue with photo thumbnails, an item's history, the desk, the Borrowed tab and section,
 the family portal's loans, and the API lists, for every role that sees them."""
 import io
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
-from flask import g
 from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 
-from app.core.tenancy import Principal
 from app.core.timeutil import local_today
 from app.extensions import db
 from app.inventory import services
 from app.people.models import TeacherProfile
-from tests.conftest import api_login, bearer, counted, web_login
-from tests.inventory.conftest import png_bytes
+from tests.conftest import api_login, bearer, web_login
+from tests.query_counts import assert_flat
+from tests.uploads import acting, png_bytes
 
-SLACK = 1  # a page may run one more query once a list is non-trivial, never one per row
 CATEGORIES = ("instrument", "equipment", "accessory", "book", "other")
 # Where a row's checkout stops: overdue first, so the 2-row lists already show every kind.
 STEPS = ("overdue", "out", "requested", "returned", "approved")
-
-
-@contextmanager
-def acting(user, studio, role="admin"):
-    """The principal a signed-in request would have (store_image reads the current studio)."""
-    g.web_principal = Principal(user=user, studio=studio, role=role)
-    try:
-        yield
-    finally:
-        g.pop("web_principal", None)
 
 
 class Lending:
@@ -130,26 +117,12 @@ def _fill(path, lending):
     return path.format(shared=lending.shared.id, kid=lending.kid.id, family=lending.family.id)
 
 
-def _assert_flat(few, many):
-    assert len(many) <= len(few) + SLACK, (
-        f"{len(few)} queries with 2 rows, {len(many)} with 12:\n" + "\n---\n".join(many))
-
-
 @pytest.mark.parametrize(("role", "path"), [(r, p) for r, paths in WEB_PAGES.items() for p in paths])
 def test_inventory_pages_do_not_grow_with_rows(app, client, lending, role, path):
     web_login(client, lending.users[role].email)
-    lending.grow(2)
-    url = _fill(path, lending)
-    with counted(app) as few:
-        assert client.get(url).status_code == 200
-    lending.grow(10)
-    with counted(app) as many:
-        page = client.get(url)
-        assert page.status_code == 200
+    page = assert_flat(app, lambda: client.get(_fill(path, lending)), lending.grow).last
     if path == "/inventory/":
         assert "Item 11" in page.get_data(as_text=True)
-    print(f"QUERIES {role} {path}: {len(few)} -> {len(many)}")
-    _assert_flat(few, many)
 
 
 def test_the_catalogue_shows_a_thumbnail_per_item(app, client, lending):
@@ -162,15 +135,6 @@ def test_the_catalogue_shows_a_thumbnail_per_item(app, client, lending):
 @pytest.mark.parametrize(("role", "path"), [(r, p) for r in API_ROLES for p in API_LISTS])
 def test_inventory_api_lists_do_not_grow_with_rows(app, client, lending, role, path):
     headers = bearer(api_login(client, lending.users[role].email))
-    lending.grow(2)
-    with counted(app) as few:
-        response = client.get(path, headers=headers)
-        assert response.status_code == 200, response.json
-    lending.grow(10)
-    with counted(app) as many:
-        response = client.get(path, headers=headers)
-        assert response.status_code == 200, response.json
+    response = assert_flat(app, lambda: client.get(path, headers=headers), lending.grow).last
     if "status=" not in path:
         assert response.json["count"] >= 6
-    print(f"QUERIES {role} {path}: {len(few)} -> {len(many)}")
-    _assert_flat(few, many)

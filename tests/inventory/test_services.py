@@ -6,8 +6,10 @@ from decimal import Decimal
 import pytest
 
 from app.core.errors import Conflict, ValidationFailed
+from app.core.tenancy import Principal
 from app.extensions import db
 from app.inventory import services
+from app.inventory.policies import visible_checkouts
 
 
 @pytest.fixture()
@@ -97,7 +99,43 @@ def test_rental_charges_one_line_per_month_out(lending):
     checkout = services.request_checkout(studio, parent, violin, kid)
     services.approve_checkout(studio, admin, checkout, hand_out=True,
                               now=datetime(2025, 1, 20, 15, tzinfo=timezone.utc))
-    charges = services.rental_charges(studio, date(2025, 1, 1), date(2025, 3, 31),
-                                      today=date(2025, 4, 2))
+    charges = services.rental_charges(studio, date(2025, 1, 1), date(2025, 3, 31))
     assert [c.billing_key for c in charges] == [f"rental:{checkout.id}:2025-0{m}" for m in (1, 2, 3)]
     assert all(c.total == Decimal("20.00") for c in charges)
+
+
+def test_rental_lines_name_the_month_in_the_studios_language(lending):
+    studio, admin, parent, kid, _sibling, violin = lending
+    studio.locale = "de_DE"
+    checkout = services.request_checkout(studio, parent, violin, kid)
+    services.approve_checkout(studio, admin, checkout, hand_out=True,
+                              now=datetime(2025, 1, 20, 15, tzinfo=timezone.utc))
+    charges = services.rental_charges(studio, date(2025, 3, 1), date(2025, 3, 31))
+    assert [c.description for c in charges] == ["Rental of Violin 3/4, März 2025 · Ada Reed"]
+
+
+def test_a_checked_out_item_is_available_to_staff_and_follows_the_shelf(lending):
+    studio, admin, parent, kid, _sibling, violin = lending
+    checkout = services.request_checkout(studio, parent, violin, kid)
+    services.approve_checkout(studio, admin, checkout)
+    assert violin.status == "checked_out" and services.staff_status(violin) == "available"
+    services.update_item(studio, admin, violin, status="available", notes="Rosin in the case")
+    assert violin.status == "checked_out"  # none on the shelf: still out
+    services.update_item(studio, admin, violin, status="maintenance")
+    assert violin.status == "maintenance" and services.staff_status(violin) == "maintenance"
+    services.update_item(studio, admin, violin, notes="Bridge fixed")
+    assert violin.status == "maintenance"  # staff's status stays until staff change it
+    services.return_checkout(studio, admin, checkout, condition="good")
+    services.update_item(studio, admin, violin, status="available")
+    assert violin.status == "available"
+
+
+def test_held_by_item_counts_only_current_requests_and_loans(lending):
+    studio, admin, parent, kid, sibling, violin = lending
+    returned = services.request_checkout(studio, parent, violin, kid)
+    services.approve_checkout(studio, admin, returned, hand_out=True)
+    services.return_checkout(studio, admin, returned, condition="good")
+    waiting = services.request_checkout(studio, parent, violin, sibling)
+    stmt = visible_checkouts(Principal(user=parent, studio=studio, role="parent"))
+    assert services.held_by_item(stmt, [violin]) == {violin.id: {sibling.id: waiting}}
+    assert services.held_by_item(stmt, []) == {}

@@ -18,19 +18,24 @@ from sqlalchemy.orm import selectinload
 from app.core import validation
 from app.core.db import utcnow
 from app.core.errors import Conflict, ValidationFailed
+from app.core.formatting import date_filter
 from app.core.money import line_total, to_money
+from app.core.search import matches
 from app.core.timeutil import local_today, month_end, month_start, months_between, to_local
 from app.extensions import db
-from app.inventory.models import ITEM_CONDITIONS, OPEN_CHECKOUT_STATUSES, Checkout, InventoryItem
+from app.inventory.models import (
+    CHECKOUT_STATUS_LABELS,
+    CURRENT_CHECKOUT_STATUSES,
+    ITEM_CONDITIONS,
+    OPEN_CHECKOUT_STATUSES,
+    Checkout,
+    InventoryItem,
+)
 from app.inventory.policies import may_request
 from app.inventory.services.items import settle_status
 
 MAX_NOTE = 1000
 WAITING_STATUSES = ("requested",)
-OUT_STATUSES = ("checked_out", "overdue")
-STATUS_LABELS = {"requested": "Requested", "approved": "Approved", "checked_out": "Out",
-                 "overdue": "Overdue", "returned": "Returned", "rejected": "Rejected",
-                 "cancelled": "Cancelled"}
 
 
 def _move(checkout, from_statuses, conflict, **values):
@@ -41,7 +46,7 @@ def _move(checkout, from_statuses, conflict, **values):
         .values(**values).execution_options(synchronize_session=False)).rowcount
     if not moved:
         db.session.refresh(checkout)
-        raise Conflict(conflict.format(status=STATUS_LABELS[checkout.status].lower()))
+        raise Conflict(conflict.format(status=CHECKOUT_STATUS_LABELS[checkout.status].lower()))
     db.session.refresh(checkout)
 
 
@@ -86,7 +91,7 @@ def request_checkout(studio, actor, item, student, *, quantity=1, notes=""):
     pending = db.session.scalar(select(Checkout.id).where(
         Checkout.studio_id == studio.id, Checkout.item_id == item.id,
         Checkout.student_id == student.id,
-        Checkout.status.in_(("requested", *OPEN_CHECKOUT_STATUSES))).limit(1))
+        Checkout.status.in_(CURRENT_CHECKOUT_STATUSES)).limit(1))
     if pending is not None:
         raise Conflict(f"{student.first_name} already has a request or a loan of {item.name}.")
     checkout = Checkout(studio_id=studio.id, item=item, item_id=item.id, student=student,
@@ -193,8 +198,6 @@ def filter_checkouts(stmt, *, status=None, student=None, item=None, search=None)
     if item:
         stmt = stmt.where(Checkout.item_id == item)
     if search and search.strip():
-        from app.core.search import matches
-
         stmt = stmt.join(Checkout.item).where(matches(search, InventoryItem.search_text))
     return stmt
 
@@ -203,11 +206,31 @@ def desk(stmt):
     """The checkout desk's lists from the caller's visible checkouts: waiting requests,
     approved ones to hand out, loans out, overdue loans."""
     rows = db.session.scalars(
-        stmt.where(Checkout.status.in_(("requested", "approved", "checked_out", "overdue")))
+        stmt.where(Checkout.status.in_(CURRENT_CHECKOUT_STATUSES))
         .options(selectinload(Checkout.requested_by))
         .order_by(Checkout.due_date.asc().nulls_last(), Checkout.created_at)).unique().all()
-    return {status: [c for c in rows if c.status == status]
-            for status in ("requested", "approved", "checked_out", "overdue")}
+    return {status: [c for c in rows if c.status == status] for status in CURRENT_CHECKOUT_STATUSES}
+
+
+def held_by_student(checkouts):
+    """{item id: {student id: current checkout}} of `checkouts`: a student holding a request
+    or a loan of an item may not ask for it again (see request_checkout)."""
+    held = {}
+    for checkout in checkouts:
+        if checkout.is_current:
+            held.setdefault(checkout.item_id, {})[checkout.student_id] = checkout
+    return held
+
+
+def held_by_item(stmt, items):
+    """`held_by_student` of the current checkouts of `items` among `stmt` (the caller's
+    visible checkouts), so a Request is offered only to those who may still ask."""
+    ids = [item.id for item in items]
+    if not ids:
+        return {}
+    return held_by_student(db.session.scalars(
+        stmt.where(Checkout.item_id.in_(ids), Checkout.status.in_(CURRENT_CHECKOUT_STATUSES)))
+        .unique().all())
 
 
 @dataclass
@@ -230,14 +253,13 @@ class RentalCharge:
         return line_total(self.quantity, self.unit_price)
 
 
-def rental_charges(studio, period_start, period_end, *, family=None, today=None):
+def rental_charges(studio, period_start, period_end, *, family=None):
     """Rent due for the months of the period: one charge per checkout per month it was out
     (handed out on or before the month's end, not returned before it began), for items with
     a rental fee. Keys are "rental:<checkout id>:<YYYY-MM>" so no month is billed twice;
     billing leaves out the keys it has already billed."""
     from app.people.models import Student
 
-    today = today or local_today(studio)
     stmt = (select(Checkout).join(Checkout.item).join(Checkout.student)
             .where(Checkout.studio_id == studio.id, Checkout.checked_out_at.is_not(None),
                    InventoryItem.rental_fee > 0)
@@ -251,9 +273,7 @@ def rental_charges(studio, period_start, period_end, *, family=None, today=None)
         for month in months_between(period_start, period_end):
             if start > month_end(month) or (end is not None and end < month_start(month)):
                 continue
-            if month_start(month) > max(today, period_end):
-                continue
-            label = f"{month:%B %Y}"
+            label = date_filter(month, "MMMM y", studio)
             units = f" × {checkout.quantity}" if checkout.quantity > 1 else ""
             charges.append(RentalCharge(
                 checkout=checkout, month=month_start(month),

@@ -71,6 +71,12 @@ def settle_status(item):
     item.status = "checked_out" if item.available_quantity == 0 and item.quantity > 0 else "available"
 
 
+def staff_status(item):
+    """The status staff choose from (STAFF_STATUSES) that the item is in: a checked-out
+    item is available to staff, the shelf makes it checked out again."""
+    return item.status if item.status in STAFF_STATUSES else "available"
+
+
 def _set_quantities(item, cleaned):
     out = units_out(item)
     quantity = cleaned.get("quantity", item.quantity)
@@ -118,10 +124,7 @@ def update_item(studio, actor, item, **fields):
             setattr(item, name, value)
     if status is not None:
         item.status = status
-    if status is None or status == "available":
-        if item.status not in ("maintenance", "retired") or status == "available":
-            item.status = "available"
-            settle_status(item)
+    settle_status(item)
     db.session.flush()
     return item
 

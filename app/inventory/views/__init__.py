@@ -2,14 +2,13 @@
 from flask import Blueprint
 
 from app.inventory import policies
-from app.inventory.services import STATUS_LABELS
 
 inventory_bp = Blueprint("inventory", __name__)
 
 
 @inventory_bp.app_context_processor
 def inject_inventory():
-    return {"inventory_policies": policies, "checkout_labels": STATUS_LABELS}
+    return {"inventory_policies": policies}
 
 
 from app.inventory.views import checkouts, items  # noqa: E402,F401

@@ -16,6 +16,7 @@ from app.inventory.models import Checkout, InventoryItem
 from app.inventory.views import inventory_bp
 from app.people.models import Family, Student
 from app.people.services import visible_families
+from app.scheduling.services import family_student_ids
 
 
 @inventory_bp.route("/inventory/desk")
@@ -116,6 +117,6 @@ def student_borrowed(student_id):
 def family_borrowed(family_id):
     """The family page's Borrowed section: what the family's children have out or asked for."""
     family = get_or_404(Family, family_id, stmt=visible_families())
-    ids = db.session.scalars(policies.borrower_ids().where(Student.family_id == family.id)).all()
+    ids = db.session.scalars(family_student_ids().where(Student.family_id == family.id)).all()
     return render("inventory/borrowed.html", "inventory/_borrowed.html", student=None,
                   family=family, checkouts=_checkouts_of(ids), action_form=EmptyForm())

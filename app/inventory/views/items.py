@@ -20,11 +20,9 @@ from app.core.views import (
 )
 from app.extensions import db
 from app.inventory import access, policies, services
-from app.inventory import dashboard as inventory_dashboard
 from app.inventory.forms import ItemForm, PhotoForm, RequestForm
 from app.inventory.models import ITEM_CATEGORIES, ITEM_STATUSES, Checkout, InventoryItem
 from app.inventory.views import inventory_bp
-from app.people.models import Student
 
 
 def _item_url(item_id):
@@ -41,19 +39,17 @@ def items():
     stmt = services.filter_items(policies.visible_items(), category=filters["category"] or None,
                                  status=filters["status"] or None, search=filters["q"])
     stmt = stmt.options(selectinload(InventoryItem.photos)).order_by(InventoryItem.name, InventoryItem.id)
-    borrowers = inventory_dashboard.borrowers() if can("checkouts.request") else []
+    borrowers = policies.borrowers() if can("checkouts.request") else []
     page = html_page(stmt)
-    held = inventory_dashboard.held_by_item(page["results"]) if borrowers else {}
+    held = services.held_by_item(policies.visible_checkouts(), page["results"]) if borrowers else {}
     return render("inventory/index.html", "inventory/_results.html", page=page,
                   filters=filters, categories=ITEM_CATEGORIES, statuses=ITEM_STATUSES,
                   borrowers=borrowers, held=held, action_form=EmptyForm())
 
 
-def _request_form(item):
+def _request_form():
     form = RequestForm()
-    students = db.session.scalars(policies.visible_students().where(Student.is_active.is_(True))
-                                  .order_by(Student.first_name, Student.last_name)).all()
-    form.student.choices = [(str(s.id), s.full_name) for s in students]
+    form.student.choices = [(str(s.id), s.full_name) for s in policies.borrowers()]
     return form
 
 
@@ -64,14 +60,13 @@ def _history(item):
 
 
 def _show(item, request_form=None, photo_form=None, status=200):
-    history = _history(item)
     # Students who already asked for it or have it are not offered it again: their state and
     # (for a waiting request) Withdraw show instead.
-    held = {c.student_id: c for c in history if c.status in inventory_dashboard.OPEN_STATUSES}
-    request_form = request_form or _request_form(item)
+    held = services.held_by_item(policies.visible_checkouts(), [item]).get(item.id, {})
+    request_form = request_form or _request_form()
     request_form.student.choices = [(value, label) for value, label in request_form.student.choices
                                     if value not in {str(sid) for sid in held}]
-    return render("inventory/show.html", status=status, item=item, history=history,
+    return render("inventory/show.html", status=status, item=item, history=_history(item),
                   held=sorted(held.values(), key=lambda c: (c.student.first_name, c.student_id)),
                   request_form=request_form,
                   photo_form=photo_form or PhotoForm(), action_form=EmptyForm(),
@@ -108,7 +103,7 @@ def edit_item(item_id):
     item = access.visible_item(item_id)
     form = ItemForm(obj=item)
     if request.method == "GET":
-        form.status.data = item.status if item.status != "checked_out" else "available"
+        form.status.data = services.staff_status(item)
     if form.validate_on_submit():
         try:
             services.update_item(current_studio(), current_user, item, **form.service_fields())
@@ -143,16 +138,11 @@ def upload_photo(item_id):
     return _show(item, photo_form=form, status=422)
 
 
-def _photo(item_id, photo_id):
-    item = access.visible_item(item_id)
-    return item, access.item_photo(item, photo_id)
-
-
 @inventory_bp.route("/inventory/items/<item_id>/photos/<photo_id>")
 @login_required
 @requires("inventory.view")
 def photo(item_id, photo_id):
-    _item, found = _photo(item_id, photo_id)
+    _item, found = access.visible_photo(item_id, photo_id)
     return files.file_response(found.file, inline=True)
 
 
@@ -160,7 +150,7 @@ def photo(item_id, photo_id):
 @login_required
 @requires("inventory.view")
 def thumbnail(item_id, photo_id):
-    _item, found = _photo(item_id, photo_id)
+    _item, found = access.visible_photo(item_id, photo_id)
     return files.file_response(found.thumbnail, inline=True)
 
 
@@ -168,21 +158,27 @@ def thumbnail(item_id, photo_id):
 @login_required
 @requires("inventory.manage")
 def primary_photo(item_id, photo_id):
-    item, found = _photo(item_id, photo_id)
-    if EmptyForm().validate_on_submit():
-        services.set_primary_photo(current_studio(), current_user, item, found)
-        flash("The primary photo is changed.", "success")
-    return redirect(_item_url(item.id))
+    return _photo_action(item_id, photo_id, services.set_primary_photo,
+                         "The primary photo is changed.")
 
 
 @inventory_bp.route("/inventory/items/<item_id>/photos/<photo_id>/delete", methods=["POST"])
 @login_required
 @requires("inventory.manage")
 def delete_photo(item_id, photo_id):
-    item, found = _photo(item_id, photo_id)
-    if EmptyForm().validate_on_submit():
-        services.delete_photo(current_studio(), current_user, item, found)
-        flash("The photo is deleted.", "success")
+    return _photo_action(item_id, photo_id, services.delete_photo, "The photo is deleted.")
+
+
+def _photo_action(item_id, photo_id, verb, success):
+    """A photo button on the item's page (CSRF is checked app-wide): do it, say so, and back
+    to the item."""
+    item, found = access.visible_photo(item_id, photo_id)
+    try:
+        verb(current_studio(), current_user, item, found)
+    except DomainError as exc:  # deleted meanwhile by another request
+        flash(exc.detail, "error")
+    else:
+        flash(success, "success")
     return redirect(_item_url(item.id))
 
 
@@ -192,7 +188,7 @@ def delete_photo(item_id, photo_id):
 def request_item(item_id):
     """The family's Request button (staff may also ask on a student's behalf)."""
     item = access.visible_item(item_id)
-    form = _request_form(item)
+    form = _request_form()
     if form.validate_on_submit():
         try:
             student = access.borrower(form.student.data)
