@@ -7,6 +7,7 @@ from babel.numbers import format_currency, format_decimal
 
 from app.core.tenancy import current_principal
 from app.core.timeutil import studio_zone
+from app.core.uploads import format_bytes
 
 
 def _studio():
@@ -70,9 +71,14 @@ def number_filter(value, studio=None):
     return format_decimal(value, "#,##0", locale=_locale(studio or _studio()))
 
 
+def filesize_filter(value):
+    """A size in bytes as people read it (2.4 MB), the same words the upload errors use."""
+    return "" if value is None else format_bytes(value)
+
+
 def register(app):
     app.jinja_env.filters.update(
         datetime=datetime_filter, date=date_filter, time=time_filter, money=money_filter,
-        percent=percent_filter, number=number_filter,
+        percent=percent_filter, number=number_filter, filesize=filesize_filter,
     )
     app.jinja_env.globals["today"] = date.today

@@ -219,7 +219,7 @@ class Checkouts(MethodView):
     def get(self, args):
         """List the loans you may see (staff: all; families: their own), newest first."""
         stmt = services.filter_checkouts(
-            policies.visible_checkouts(), resource=args.get("resource"),
+            policies.visible_checkouts(), current_studio(), resource=args.get("resource"),
             student=args.get("student"), status=args.get("status"), overdue=args.get("overdue"))
         if args.get("search"):
             stmt = stmt.join(Resource, Resource.id == ResourceCheckout.resource_id).where(

@@ -8,6 +8,7 @@ sees its attachments that they may open.
 """
 import uuid
 from datetime import date, datetime
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -72,6 +73,11 @@ class Resource(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
     @property
     def is_public(self):
         return self.visibility == "studio"
+
+    @property
+    def link_host(self):
+        """The site a link opens (imslp.org), to say where it leads before it is opened."""
+        return (urlsplit(self.url).hostname or "") if self.url else ""
 
     @property
     def has_file(self):
@@ -140,6 +146,14 @@ class ResourceCheckout(IdMixin, TimestampMixin, TenantMixin, db.Model):
         sa.Index("ix_resource_checkout_student", "student_id", "checked_out_at"),
         sa.CheckConstraint(f"status IN {_in(LOAN_STATUSES)}", name="status"),
     )
+
+    @classmethod
+    def overdue_on(cls, day):
+        """SQL: still lent out with a due date before `day` (the studio's today)."""
+        return (cls.status == "checked_out") & (cls.due_date < day)
+
+    def is_overdue_on(self, day):
+        return self.status == "checked_out" and self.due_date is not None and self.due_date < day
 
 
 class NoteResource(TenantMixin, db.Model):

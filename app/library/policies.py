@@ -13,11 +13,12 @@ resource they may not change answers 403.
 """
 from sqlalchemy import false, or_, select
 
-from app.core.permissions import MANAGERS, PARENT, STAFF, STUDENT, TEACHER
+from app.core.permissions import FAMILY, MANAGERS, STAFF, TEACHER
 from app.core.tenancy import current_principal, scoped
 from app.library.models import Resource, ResourceCheckout, ResourceShare
 from app.people.models import Student
-from app.people.services import taught_student_ids, visible_students
+from app.people.services import taught_student_ids
+from app.scheduling.services import family_student_ids
 
 
 def _principal(principal=None):
@@ -28,36 +29,36 @@ def is_staff(principal=None):
     return _principal(principal).role in STAFF
 
 
-def family_student_ids(principal=None):
-    """SELECT of the ids of the students a parent or student acts for."""
+def _visible(model, principal, family_rule):
+    """SELECT of `model` in the caller's studio: staff all of it, families what
+    `family_rule(principal)` lets through, anyone else nothing."""
     principal = _principal(principal)
-    return visible_students(principal).with_only_columns(Student.id).order_by(None)
+    stmt = scoped(model, principal.studio)
+    if principal.role in STAFF:
+        return stmt
+    if principal.role in FAMILY:
+        return stmt.where(family_rule(principal))
+    return stmt.where(false())
+
+
+def _shared_with_family(principal):
+    shared = select(ResourceShare.resource_id).where(
+        ResourceShare.studio_id == principal.studio.id,
+        ResourceShare.student_id.in_(family_student_ids(principal)))
+    return or_(Resource.visibility == "studio",
+               (Resource.visibility == "shared") & Resource.id.in_(shared))
 
 
 def visible_resources(principal=None):
     """SELECT of the resources the caller may see."""
-    principal = _principal(principal)
-    stmt = scoped(Resource, principal.studio)
-    if principal.role in STAFF:
-        return stmt
-    if principal.role not in (PARENT, STUDENT):
-        return stmt.where(false())
-    shared = select(ResourceShare.resource_id).where(
-        ResourceShare.studio_id == principal.studio.id,
-        ResourceShare.student_id.in_(family_student_ids(principal)))
-    return stmt.where(or_(Resource.visibility == "studio",
-                          (Resource.visibility == "shared") & Resource.id.in_(shared)))
+    return _visible(Resource, principal, _shared_with_family)
 
 
 def visible_checkouts(principal=None):
     """SELECT of the loans the caller may see: staff all, families their own children's."""
-    principal = _principal(principal)
-    stmt = scoped(ResourceCheckout, principal.studio)
-    if principal.role in STAFF:
-        return stmt
-    if principal.role not in (PARENT, STUDENT):
-        return stmt.where(false())
-    return stmt.where(ResourceCheckout.student_id.in_(family_student_ids(principal)))
+    return _visible(ResourceCheckout, principal,
+                    lambda principal: ResourceCheckout.student_id.in_(
+                        family_student_ids(principal)))
 
 
 def shareable_students(principal=None):

@@ -4,8 +4,6 @@ Uploads are multipart (`file` plus form fields; `tags` comma-separated or repeat
 carries `is_public` (true when `visibility` is `studio`), the file's size and content type and
 a `download_url`; who a resource is shared with (`shared_with`) is shown to staff only.
 """
-from datetime import date
-
 from flask import url_for
 from flask_smorest.fields import Upload
 from marshmallow import fields, post_dump, validate
@@ -19,6 +17,8 @@ from app.core.schemas import (
     UserRefSchema,
     UTCDateTime,
 )
+from app.core.tenancy import current_studio
+from app.core.timeutil import local_today
 from app.library import policies
 from app.library.models import LOAN_STATUSES, MAX_TAGS, RESOURCE_TYPES, VISIBILITIES
 from app.library.services.resources import MAX_COPIES, MAX_DESCRIPTION
@@ -161,8 +161,7 @@ class ResourceCheckoutSchema(BaseSchema):
         return {"id": str(checkout.resource_id), "title": checkout.resource.title}
 
     def _overdue(self, checkout):
-        return bool(checkout.status == "checked_out" and checkout.due_date
-                    and checkout.due_date < date.today())
+        return checkout.is_overdue_on(local_today(current_studio()))
 
 
 class ResourceCheckoutCreateSchema(BaseSchema):

@@ -1,13 +1,13 @@
 """A studio whose teacher teaches the signed-in student; a colleague teaches another family's
 child; a second studio with an admin of its own. Files are made here, small and real."""
 import io
-import struct
-import wave
 from dataclasses import dataclass
 
 import pytest
 
 from app.extensions import db
+from app.library.demo import NOTE_FREQUENCIES, scale_wav, text_pdf
+from tests.uploads import png_bytes  # noqa: F401  (the library's tests import it from here)
 
 
 @dataclass
@@ -44,46 +44,13 @@ def lib(make):
 
 
 def wav_bytes(seconds=1.0, rate=8000):
-    """A real mono 16-bit WAV file: a quiet sawtooth."""
-    buffer = io.BytesIO()
-    with wave.open(buffer, "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(rate)
-        frames = int(seconds * rate)
-        out.writeframes(b"".join(struct.pack("<h", (i % 100) * 100 - 5000) for i in range(frames)))
-    return buffer.getvalue()
+    """A real mono 16-bit WAV lasting `seconds`: the demo's C major scale."""
+    return scale_wav(seconds_each=seconds / len(NOTE_FREQUENCIES), rate=rate)
 
 
 def pdf_bytes(text="Scales"):
-    """A minimal, valid one-page PDF."""
-    body = f"BT /F1 24 Tf 72 720 Td ({text}) Tj ET".encode()
-    objects = [b"<< /Type /Catalog /Pages 2 0 R >>",
-               b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-               b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R "
-               b"/Resources << /Font << /F1 5 0 R >> >> >>",
-               b"<< /Length %d >>\nstream\n" % len(body) + body + b"\nendstream",
-               b"<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>"]
-    out = io.BytesIO()
-    out.write(b"%PDF-1.4\n")
-    offsets = []
-    for number, obj in enumerate(objects, start=1):
-        offsets.append(out.tell())
-        out.write(b"%d 0 obj\n" % number + obj + b"\nendobj\n")
-    xref = out.tell()
-    out.write(b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1))
-    for offset in offsets:
-        out.write(b"%010d 00000 n \n" % offset)
-    out.write(b"trailer\n<< /Size %d /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, xref))
-    return out.getvalue()
-
-
-def png_bytes(size=(8, 8), color=(200, 30, 30)):
-    from PIL import Image
-
-    buffer = io.BytesIO()
-    Image.new("RGB", size, color).save(buffer, format="PNG")
-    return buffer.getvalue()
+    """A real one-page PDF titled `text`."""
+    return text_pdf(text, [])
 
 
 def upload(data, name):

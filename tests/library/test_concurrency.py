@@ -1,6 +1,5 @@
 """Under concurrent requests (PostgreSQL): lending never takes more copies than the shelf
 holds, and a loan is returned once. Each thread has its own client, session and connection."""
-import threading
 import uuid
 
 import pytest
@@ -8,36 +7,11 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.library.models import Resource, ResourceCheckout
+from tests.concurrency import parallel
 from tests.conftest import api_login, bearer
 
 pytestmark = pytest.mark.postgres
 THREADS = 6
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only(app):
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
-        pytest.skip("concurrent writers need PostgreSQL (SQLite serializes them on its own)")
-
-
-def _parallel(app, requests):
-    barrier = threading.Barrier(len(requests))
-    results = [None] * len(requests)
-
-    def run(i, request):
-        client = app.test_client()
-        barrier.wait()
-        try:
-            results[i] = request(client)
-        except Exception as exc:  # reported by the assertions below
-            results[i] = exc
-
-    threads = [threading.Thread(target=run, args=(i, r)) for i, r in enumerate(requests)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_parallel_loans_never_take_more_copies_than_there_are(app, client, lib):
@@ -45,8 +19,8 @@ def test_parallel_loans_never_take_more_copies_than_there_are(app, client, lib):
     book = client.post("/api/v1/resources", headers=headers, content_type="multipart/form-data",
                        data={"title": "Book", "resource_type": "physical", "copies": "2"}).json
     body = {"student": str(lib.students["kid"].id)}
-    results = _parallel(app, [lambda c: c.post(f"/api/v1/resources/{book['id']}/checkout",
-                                               json=body, headers=headers).status_code] * THREADS)
+    results = parallel(app, [lambda c: c.post(f"/api/v1/resources/{book['id']}/checkout",
+                                              json=body, headers=headers).status_code] * THREADS)
     assert sorted(results) == [201, 201] + [409] * (THREADS - 2)
     db.session.expire_all()
     resource = db.session.get(Resource, uuid.UUID(book["id"]))
@@ -60,8 +34,8 @@ def test_a_loan_is_returned_once_under_concurrency(app, client, lib):
                        data={"title": "Book", "resource_type": "physical", "copies": "1"}).json
     loan = client.post(f"/api/v1/resources/{book['id']}/checkout", headers=headers,
                        json={"student": str(lib.students["kid"].id)}).json
-    results = _parallel(app, [lambda c: c.post(f"/api/v1/resource-checkouts/{loan['id']}/return",
-                                               headers=headers).status_code] * THREADS)
+    results = parallel(app, [lambda c: c.post(f"/api/v1/resource-checkouts/{loan['id']}/return",
+                                              headers=headers).status_code] * THREADS)
     assert sorted(results) == [200] + [409] * (THREADS - 1)
     db.session.expire_all()
     resource = db.session.get(Resource, uuid.UUID(book["id"]))

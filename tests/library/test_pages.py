@@ -168,7 +168,7 @@ def test_settings_show_storage_use(app, lib):
     admin = login(app, lib.users["admin"])
     upload_page(admin, wav_bytes(), "take.wav")
     page = admin.get("/settings/studio").get_data(as_text=True)
-    assert "File storage" in page and "5.0 GiB" in page
+    assert "File storage" in page and "5.0 GB" in page
 
 
 def test_csrf_is_required(app, lib):
@@ -178,3 +178,24 @@ def test_csrf_is_required(app, lib):
                                                    "url": "https://e.org"})
     assert response.status_code in (400, 302)
     assert db.session.scalar(db.select(db.func.count()).select_from(Resource)) == 0
+
+
+def test_an_empty_library_says_what_to_do_for_each_role(app, lib):
+    staff = login(app, lib.users["teacher"]).get("/resources").get_data(as_text=True)
+    assert "The library is empty" in staff and 'href="/resources/new"' in staff
+    family = login(app, lib.users["parent"]).get("/resources").get_data(as_text=True)
+    assert "Nothing has been shared with you yet." in family
+    assert 'href="/resources/new"' not in family
+    filtered = login(app, lib.users["admin"]).get("/resources?q=nothing").get_data(as_text=True)
+    assert "No resources match these filters." in filtered and 'href="/resources"' in filtered
+
+
+def test_a_link_in_the_list_opens_its_site_in_a_new_tab(app, lib):
+    services.create_resource(lib.studio, lib.users["admin"], title="Bach on IMSLP",
+                             resource_type="link", url="https://imslp.org/wiki/Bach",
+                             visibility="studio")
+    db.session.commit()
+    page = login(app, lib.users["student"]).get("/resources").get_data(as_text=True)
+    assert re.search(r'<a href="https://imslp.org/wiki/Bach" rel="noopener noreferrer" '
+                     r'target="_blank">imslp.org<span class="visually-hidden"> \(opens in a new '
+                     r'tab\)</span></a>', page)

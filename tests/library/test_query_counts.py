@@ -2,31 +2,20 @@
 the resource list, a book's loans, the loans page, lesson notes with their attached resources
 and the family portal, for every role that sees them."""
 import io
-from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 
 import pytest
-from flask import g
 from werkzeug.datastructures import FileStorage
 
 from app.core.tenancy import Principal
 from app.extensions import db
 from app.library import policies, services
-from tests.conftest import api_login, bearer, counted, web_login
-from tests.library.conftest import pdf_bytes, png_bytes
+from tests.conftest import api_login, bearer, web_login
+from tests.library.conftest import pdf_bytes
+from tests.query_counts import assert_flat
+from tests.uploads import acting, png_bytes
 
-SLACK = 1  # a page may run one more query once a list is non-trivial, never one per row
 VISIBILITY = ("studio", "shared", "private")
-
-
-@contextmanager
-def acting(user, studio, role):
-    """The principal a signed-in request would have (uploads read the current studio)."""
-    g.web_principal = Principal(user=user, studio=studio, role=role)
-    try:
-        yield
-    finally:
-        g.pop("web_principal", None)
 
 
 class Library:
@@ -124,24 +113,10 @@ def _fill(path, library):
     return path.format(book=library.book.id, kid=library.kid.id)
 
 
-def _assert_flat(few, many):
-    assert len(many) <= len(few) + SLACK, (
-        f"{len(few)} queries with 2 rows, {len(many)} with 12:\n" + "\n---\n".join(many))
-
-
 @pytest.mark.parametrize(("role", "path"), [(r, p) for r, paths in WEB_PAGES.items() for p in paths])
 def test_library_pages_do_not_grow_with_rows(app, client, library, role, path):
     web_login(client, library.users[role].email)
-    library.grow(2)
-    url = _fill(path, library)
-    with counted(app) as few:
-        assert client.get(url).status_code == 200
-    library.grow(10)
-    with counted(app) as many:
-        page = client.get(url)
-        assert page.status_code == 200
-    print(f"QUERIES {role} {path}: {len(few)} -> {len(many)}")
-    _assert_flat(few, many)
+    assert_flat(app, lambda: client.get(_fill(path, library)), library.grow)
 
 
 def test_a_notes_list_shows_each_notes_resources(app, client, library):
@@ -155,14 +130,5 @@ def test_a_notes_list_shows_each_notes_resources(app, client, library):
 @pytest.mark.parametrize(("role", "path"), [(r, p) for r in API_ROLES for p in API_LISTS])
 def test_library_api_lists_do_not_grow_with_rows(app, client, library, role, path):
     headers = bearer(api_login(client, library.users[role].email))
-    library.grow(2)
-    with counted(app) as few:
-        response = client.get(path, headers=headers)
-        assert response.status_code == 200, response.json
-    library.grow(10)
-    with counted(app) as many:
-        response = client.get(path, headers=headers)
-        assert response.status_code == 200, response.json
+    response = assert_flat(app, lambda: client.get(path, headers=headers), library.grow).last
     assert response.json["count"] >= 4
-    print(f"QUERIES {role} {path}: {len(few)} -> {len(many)}")
-    _assert_flat(few, many)

@@ -7,6 +7,7 @@ from sqlalchemy import update
 
 from app.core import validation
 from app.core.errors import Conflict, ValidationFailed
+from app.core.timeutil import local_today
 from app.extensions import db
 from app.library.models import Resource, ResourceCheckout
 
@@ -20,7 +21,7 @@ def lend_copy(studio, actor, resource, student, *, due_date=None, notes=""):
         raise ValidationFailed(field_errors={"student": ["This student is archived."]})
     notes = validation.field("notes", validation.text, notes, max_length=2000)
     now = datetime.now(timezone.utc)
-    if due_date is not None and due_date < now.date():
+    if due_date is not None and due_date < local_today(studio, now):
         raise ValidationFailed(field_errors={"due_date": ["The due date has passed."]})
     taken = db.session.execute(
         update(Resource)
@@ -64,7 +65,9 @@ def return_copy(studio, actor, checkout):
     return checkout
 
 
-def filter_checkouts(stmt, *, resource=None, student=None, status=None, overdue=None):
+def filter_checkouts(stmt, studio, *, resource=None, student=None, status=None, overdue=None):
+    """Narrow a SELECT of loans: by resource, student, status, and overdue (lent out past
+    its due date, in the studio's calendar)."""
     if resource:
         stmt = stmt.where(ResourceCheckout.resource_id == resource)
     if student:
@@ -72,7 +75,5 @@ def filter_checkouts(stmt, *, resource=None, student=None, status=None, overdue=
     if status:
         stmt = stmt.where(ResourceCheckout.status == status)
     if overdue:
-        today = datetime.now(timezone.utc).date()
-        stmt = stmt.where(ResourceCheckout.status == "checked_out",
-                          ResourceCheckout.due_date < today)
+        stmt = stmt.where(ResourceCheckout.overdue_on(local_today(studio)))
     return stmt

@@ -8,6 +8,7 @@ from app.core.errors import DomainError
 from app.core.forms import EmptyForm
 from app.core.permissions import requires
 from app.core.tenancy import current_studio
+from app.core.timeutil import local_today
 from app.core.views import (
     choice_arg,
     denied_writes_redirect,
@@ -27,11 +28,18 @@ from app.library.forms import (
     ResourceForm,
     ShareForm,
 )
-from app.library.models import RESOURCE_TYPES, VISIBILITIES, Resource, ResourceCheckout
+from app.library.models import (
+    LOAN_STATUSES,
+    RESOURCE_TYPES,
+    VISIBILITIES,
+    Resource,
+    ResourceCheckout,
+)
 from app.people.models import Student
 from app.people.services import visible_students
 
 library_bp = Blueprint("library", __name__)
+LOAN_TABS = ("checked_out", "overdue", "returned", "all")
 
 
 @library_bp.record_once
@@ -113,6 +121,7 @@ def _show(resource, *, share_form=None, lend_form=None, status=200):
         "library/show.html", status=status, resource=resource, staff=staff,
         may_edit=policies.may_edit(resource), may_share=policies.may_share(resource),
         may_lend=policies.may_lend(resource), shared_with=shared_with, loans=loans,
+        today=local_today(current_studio()),
         share_form=share_form or (_share_form(resource) if staff else None),
         lend_form=lend_form or (_lend_form() if policies.may_lend(resource) else None),
         action_form=EmptyForm())
@@ -233,9 +242,11 @@ def return_copy(checkout_id):
 @requires("resources.view")
 def checkouts():
     """Loans: staff see every copy lent out; families their own."""
-    status = choice_arg("status", ("checked_out", "returned", "all"), "checked_out")
-    stmt = services.filter_checkouts(policies.visible_checkouts(),
-                                     status=None if status == "all" else status)
+    status = choice_arg("status", LOAN_TABS, "checked_out")
+    stmt = services.filter_checkouts(policies.visible_checkouts(), current_studio(),
+                                     status=status if status in LOAN_STATUSES else None,
+                                     overdue=status == "overdue")
     stmt = stmt.order_by(ResourceCheckout.checked_out_at.desc(), ResourceCheckout.id.desc())
     return render("library/checkouts.html", page=html_page(stmt), loan_status=status,
-                  staff=policies.is_staff(), action_form=EmptyForm())
+                  staff=policies.is_staff(), today=local_today(current_studio()),
+                  action_form=EmptyForm())
