@@ -13,6 +13,9 @@ export FLASK_APP := wsgi.py
 # version CI tested and to the hashes of its files (pip refuses anything else).
 $(BIN)/activate: requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	# A venv's bundled pip may predate 23.3, which refuses a hashed lock whose packages ask
+	# for a dependency's extras (weasyprint wants fonttools[woff]).
+	$(BIN)/python -m pip install --quiet --upgrade 'pip>=24.2'
 	$(BIN)/pip install --quiet --require-hashes -r requirements.lock
 	touch $(BIN)/activate
 
