@@ -123,11 +123,12 @@ def loads(name, loader):
 
 def _body_required(view):
     """A documented-required JSON body that is absent is a 400, not an empty object: a PATCH
-    with no body is a client's mistake. `{}` is a body (a PATCH that changes nothing)."""
+    with no body is a client's mistake, and so is one of whitespace only (not JSON, though the
+    JSON parser reads it as absent). `{}` is a body (a PATCH that changes nothing)."""
 
     @wraps(view)
     def wrapper(*args, **kwargs):
-        if not request.get_data(cache=True):
+        if not request.get_data(cache=True).strip():
             raise ValidationFailed("A JSON body is required; send {} to change nothing.")
         return view(*args, **kwargs)
 

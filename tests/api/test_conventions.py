@@ -46,6 +46,14 @@ def test_malformed_or_non_object_json_is_a_validation_error(client, payload):
     assert_error(response, 400, "VALIDATION_ERROR")
 
 
+@pytest.mark.parametrize("payload", ["", " ", "\n\t ", "\r\n"])
+def test_a_patch_whose_body_is_empty_or_only_whitespace_is_a_validation_error(client, headers, payload):
+    """Whitespace is not JSON: it must not pass for "no change" (`{}` is that)."""
+    response = client.patch(ME, headers=headers, data=payload, content_type="application/json")
+
+    assert_error(response, 400, "VALIDATION_ERROR")
+
+
 def test_wrong_types_are_field_errors(client):
     response = client.post(LOGIN, json={"email": 12, "password": ["x"]})
 
