@@ -10,7 +10,7 @@ import re
 import uuid
 from pathlib import Path
 
-from flask import Flask, g, request, session
+from flask import Flask, g, has_request_context, request, session
 from flask_login import current_user
 
 from config import INSTANCE_DIR, config_for
@@ -58,6 +58,7 @@ def create_app(config_name=None, **overrides):
     _init_extensions(app)
     _register_web(app)
     _register_api(app)
+    _register_email_attachments()
     from app.core.errors import register_error_handlers
 
     register_error_handlers(app)
@@ -145,12 +146,13 @@ def _register_web(app):
     from app.dashboard.views import dashboard_bp
     from app.inventory.views import inventory_bp
     from app.library.views import library_bp
+    from app.messaging.views import messaging_bp
     from app.people.views import people_bp
     from app.scheduling.views import scheduling_bp
     from app.teaching.views import teaching_bp
 
     for blueprint in (auth_bp, account_bp, settings_bp, dashboard_bp, docs_bp, jobs_bp, people_bp,
-                      scheduling_bp, teaching_bp, billing_bp, inventory_bp, library_bp):
+                      scheduling_bp, teaching_bp, billing_bp, inventory_bp, library_bp, messaging_bp):
         app.register_blueprint(blueprint)
     formatting.register(app)
 
@@ -178,7 +180,8 @@ def _register_web(app):
 
     @app.context_processor
     def inject_shell():
-        principal = None if is_api_request() else current_principal()
+        # Emails are rendered by the worker too, outside any request: no principal there.
+        principal = current_principal() if has_request_context() and not is_api_request() else None
         return {
             "can": can, "principal": principal, "nav_sections": nav_sections if principal else list,
             "role_labels": ROLE_LABELS,
@@ -198,6 +201,7 @@ def _register_api(app):
     from app.extensions import api, csrf, limiter
     from app.inventory.api import blueprints as inventory_blueprints
     from app.library.api import blueprints as library_blueprints
+    from app.messaging.api import blueprints as messaging_blueprints
     from app.people.api import blueprints as people_blueprints
     from app.scheduling.api import blueprints as scheduling_blueprints
     from app.teaching.api import blueprints as teaching_blueprints
@@ -211,10 +215,18 @@ def _register_api(app):
     alert_failed_sign_ins_with(warn_of_failed_sign_ins)
     for blueprint in (*account_blueprints, *people_blueprints, *scheduling_blueprints,
                       *teaching_blueprints, *billing_blueprints, *inventory_blueprints,
-                      *library_blueprints, jobs_blp):
+                      *library_blueprints, *messaging_blueprints, jobs_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # token-authenticated, no cookies to forge
     limiter.exempt(health_blp)  # load balancers poll it
+
+
+def _register_email_attachments():
+    """What the outbox attaches when it sends an email: an invoice's PDF."""
+    from app.billing.services import INVOICE_PDF, invoice_pdf_attachment
+    from app.messaging.services import register_attachment
+
+    register_attachment(INVOICE_PDF, invoice_pdf_attachment)
 
 
 def _register_unit_of_work(app):

@@ -3,7 +3,7 @@ from app.accounts.services import find_user_by_email
 from app.core.db import utcnow
 from app.core.links import public_url
 from app.extensions import db
-from app.messaging.services import queue_email
+from app.messaging.services import send_templated
 
 SUBJECT = "Failed sign-ins to your Cadenza account"
 
@@ -19,19 +19,9 @@ def warn_of_failed_sign_ins(email, address, failures):
     if user is None or not user.is_active:
         return None
     when = utcnow().strftime("%d %B %Y at %H:%M UTC").lstrip("0")
-    account_page = public_url("account.profile")
-    greeting = f"Hello {user.first_name}," if user.first_name else "Hello,"
-    body = (
-        f"{greeting}\n\n"
-        f"There have been {failures} failed attempts to sign in to your Cadenza account "
-        f"({user.email}) in the past hour. The latest was on {when}, from the address {address}.\n\n"
-        "If that was you, wait a few minutes and try again: sign-ins from an address with many "
-        "failures are paused for a short while. Your own devices can still sign in as usual.\n\n"
-        "If it was not you, someone may be guessing your password. Sign in and choose a new "
-        f"password on your account page, under Password:\n{account_page}\n"
-        "Changing it signs you out everywhere else. If you cannot sign in, ask an "
-        "administrator of your studio for help.\n"
-    )
-    email = queue_email(user.email, SUBJECT, body)
+    email = send_templated(
+        user.email, SUBJECT, "sign_in_alert", first_name=user.first_name, email=user.email,
+        failures=failures, when=when, address=address,
+        account_page=public_url("account.profile"))
     db.session.commit()
     return email

@@ -40,7 +40,8 @@ def _pay(studio, admin, invoice, amount, method, day, today):
     day = min(day, today)
     services.record_payment(studio, admin, invoice=invoice, amount=amount, method=method,
                             transaction_id=f"DEMO-{invoice.number[-3:]}-{method[:2].upper()}",
-                            paid_at=_moment(studio, day, 15), now=_moment(studio, today, 18))
+                            paid_at=_moment(studio, day, 15), now=_moment(studio, today, 18),
+                            receipt=False)
 
 
 def seed_billing(studio, size="small", progress=None, *, months=12):

@@ -4,7 +4,7 @@ import socket
 import threading
 import time
 from collections import Counter
-from email import message_from_bytes
+from email import message_from_bytes, policy
 
 import pytest
 from aiosmtpd.controller import Controller
@@ -34,7 +34,7 @@ class Mailbox:
             self.refuse_next -= 1
             return "451 4.3.0 Try again later"
         with self._arrived:
-            self.messages.append(message_from_bytes(envelope.content))
+            self.messages.append(message_from_bytes(envelope.content, policy=policy.default))
             self._arrived.notify_all()
         await asyncio.sleep(self.delay)
         return "250 2.0.0 Accepted"

@@ -28,7 +28,7 @@ def delivered(app, smtp_server, count):
 
 
 def text(message):
-    return message.get_payload(decode=True).decode()
+    return message.get_body(("plain",)).get_content()
 
 
 def links(message):

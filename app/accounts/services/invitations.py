@@ -20,7 +20,7 @@ from app.core.errors import Conflict, NotFound, PermissionDenied, ValidationFail
 from app.core.links import public_url
 from app.core.permissions import ASSIGNABLE_ROLES
 from app.extensions import db
-from app.messaging.services import queue_email
+from app.messaging.services import send_templated
 
 # ---------------------------------------------------------------- invitations
 
@@ -51,14 +51,11 @@ def invite_member(studio, actor, email, role, *, first_name=""):
     db.session.add(invitation)
     db.session.flush()
     link = public_url("auth.accept_invitation", token=token)
-    first_name = (first_name or "").strip()  # a form field left out of the POST is None
-    greeting = f"Hello {first_name}," if first_name else "Hello,"
-    queue_email(
-        to=email, studio=studio,
-        subject=f"{actor.full_name} invited you to {studio.name} on Cadenza",
-        body=(f"{greeting}\n\n{actor.full_name} invited you to join {studio.name} as "
-              f"{role}.\n\nAccept the invitation here (the link works for "
-              f"{current_app.config['INVITATION_TTL'].days} days):\n{link}\n"),
+    send_templated(
+        email, f"{actor.full_name} invited you to {studio.name} on Cadenza", "invitation",
+        studio=studio, inviter=actor.full_name, role=role, link=link,
+        first_name=(first_name or "").strip(),  # a form field left out of the POST is None
+        days=current_app.config["INVITATION_TTL"].days,
     )
     audit.record(studio, actor, "member.invited", invitation, email=email, role=role)
     return invitation, link

@@ -17,7 +17,7 @@ from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.core.links import public_url
 from app.extensions import db
-from app.messaging.services import queue_email
+from app.messaging.services import send_templated
 
 SUBJECT = "Choose a new Cadenza password"
 # The one answer to a reset request, whether or not the email has an account.
@@ -54,16 +54,9 @@ def request_password_reset(email, *, ip=""):
         user_id=user.id, token_hash=_token_hash(token), requested_from=(ip or "")[:45],
         expires_at=utcnow() + current_app.config["PASSWORD_RESET_TTL"],
     ))
-    greeting = f"Hello {user.first_name}," if user.first_name else "Hello,"
-    queue_email(user.email, SUBJECT, (
-        f"{greeting}\n\n"
-        f"Someone (we hope you) asked to reset the password of your Cadenza account "
-        f"({user.email}).\n\n"
-        f"Choose a new password here; the link works once, for {reset_link_lifetime()}:\n"
-        f"{public_url('auth.reset_password', token=token)}\n\n"
-        "Choosing a new password signs you out on every device.\n\n"
-        "If you did not ask for this, ignore this email: your password stays as it is.\n"
-    ))
+    send_templated(
+        user.email, SUBJECT, "password_reset", first_name=user.first_name, email=user.email,
+        lifetime=reset_link_lifetime(), link=public_url("auth.reset_password", token=token))
     db.session.flush()
 
 

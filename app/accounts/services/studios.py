@@ -26,6 +26,9 @@ def slugify(text):
 
 # ---------------------------------------------------------------- studios
 
+MAX_REMINDER_LEAD_HOURS = 24 * 7  # lesson reminders go at most a week ahead
+
+
 def _validate_studio_fields(fields):
     errors = {}
     if "name" in fields:
@@ -61,6 +64,7 @@ def _validate_studio_fields(fields):
     for name, low, high in (
         ("invoice_due_days", 0, 365), ("cancellation_notice_hours", 0, 24 * 14),
         ("makeup_credit_expiry_days", 1, 730), ("lesson_buffer_minutes", 0, 120),
+        ("reminder_lead_hours", 0, MAX_REMINDER_LEAD_HOURS),
     ):
         if name in fields and not (isinstance(fields[name], int) and low <= fields[name] <= high):
             errors[name] = [f"Enter a whole number from {low} to {high}."]
@@ -96,7 +100,7 @@ STUDIO_FIELDS = (
     "name", "timezone", "currency", "locale", "tax_rate", "invoice_prefix", "invoice_due_days",
     "late_fee", "billing_mode", "cancellation_notice_hours", "makeup_credits_enabled",
     "makeup_credit_expiry_days", "lesson_buffer_minutes", "classmate_names", "teachers_see_all_students",
-    *DETAIL_FIELDS,
+    "reminder_lead_hours", *DETAIL_FIELDS,
 )
 
 

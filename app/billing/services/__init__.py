@@ -7,6 +7,7 @@ from app.billing.services.balances import (
     statement,
 )
 from app.billing.services.common import due_date_for
+from app.billing.services.emails import email_receipt, invoice_pdf_attachment
 from app.billing.services.generation import (
     check_period,
     default_period,
@@ -14,6 +15,7 @@ from app.billing.services.generation import (
     plan_invoices,
 )
 from app.billing.services.invoices import (
+    INVOICE_PDF,
     add_line,
     apply_credit,
     create_invoice,
@@ -45,6 +47,7 @@ from app.billing.services.sending import drafts_total, period_drafts, send_draft
 __all__ = [
     "add_line", "apply_credit", "check_period", "create_invoice", "credit_available", "credit_invoice",
     "credits", "default_period", "delete_draft", "drafts_total", "due_date_for", "email_invoice",
+    "email_receipt", "invoice_pdf_attachment", "INVOICE_PDF",
     "family_account", "family_balances", "filter_invoices", "filter_payments",
     "generate_invoices", "mark_overdue", "open_balances", "open_invoices", "period_drafts",
     "plan_invoices", "recalculate", "record_payment", "refund_payment", "refundable",

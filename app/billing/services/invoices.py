@@ -9,6 +9,8 @@ from sqlalchemy import func, or_, select, update
 
 from app.accounts.models import Studio
 from app.billing.models import OPEN_STATUSES, FamilyCredit, Invoice, InvoiceLineItem, Payment
+from app.billing.pdf import pdf_filename
+from app.billing.services import bell
 from app.billing.services.common import (
     amount_of,
     by_id,
@@ -18,18 +20,20 @@ from app.billing.services.common import (
 from app.core import audit, validation
 from app.core.db import lock, utcnow
 from app.core.errors import Conflict, ValidationFailed
-from app.core.formatting import date_filter, money_filter
+from app.core.formatting import date_filter
 from app.core.links import public_url
 from app.core.money import ZERO, invoice_totals, line_total, to_money
 from app.core.search import matches
 from app.core.tenancy import current_studio
 from app.core.timeutil import day_bounds, local_today
 from app.extensions import db
-from app.messaging.services import queue_email
+from app.messaging.services import send_templated
 from app.people.models import Family
 from app.scheduling.models import Lesson
 
 MAX_LINES = 500
+# An email's attachment "invoice-pdf:<invoice id>": the invoice's PDF (see emails.py).
+INVOICE_PDF = "invoice-pdf"
 
 
 # ---------------------------------------------------------------- totals and status
@@ -284,6 +288,7 @@ def send_invoice(studio, actor, invoice, *, now=None, notify=True):
     db.session.flush()
     if notify:
         email_invoice(studio, invoice)
+        bell.invoice_sent(studio, actor, invoice)
     return invoice
 
 
@@ -303,37 +308,19 @@ def invoice_links(invoice):
             public_url("billing.invoice_pdf", invoice_id=invoice.id))
 
 
-def _how_to_pay(studio):
-    """The email's payment paragraph: the studio's own instructions. (Cadenza takes no
-    payments online yet, so no email offers to.)"""
-    if studio.payment_instructions:
-        return f"How to pay:\n{studio.payment_instructions}\n\n"
-    return f"Please contact {studio.name} to arrange payment.\n\n"
-
-
-def _signature(studio):
-    return "\n".join([studio.name, *studio.address_lines,
-                      *([f"Tax id: {studio.tax_id}"] if studio.tax_id else [])]) + "\n"
-
-
 def email_invoice(studio, invoice, *, subject=None, intro=None, dedupe_key=None):
-    """Queue the invoice email; the outbox stores text, so the PDF is a portal link. It
-    says how to pay by the studio's payment instructions."""
+    """Queue the invoice email to the family's billing address, its PDF attached when it is
+    sent (made then, so it shows the invoice as it is), with how to pay by the studio's
+    payment instructions and links to the invoice in the portal."""
     page, pdf = invoice_links(invoice)
     subject = subject or f"Invoice {invoice.number} from {studio.name}"
-    intro = intro or f"{studio.name} has sent you invoice {invoice.number}."
-    body = (
-        f"Hello {invoice.family.name},\n\n{intro}\n\n"
-        f"Total: {money_filter(invoice.total, studio)}\n"
-        f"Balance due: {money_filter(invoice.balance_due, studio)}\n"
-        f"Due date: {date_filter(invoice.due_date, 'long', studio)}\n\n"
-        f"{_how_to_pay(studio)}"
-        f"See the invoice: {page}\nDownload the PDF: {pdf}\n\n"
-        f"Thank you,\n{_signature(studio)}"
-    )
-    emails = [queue_email(to, subject, body, studio=studio,
-                          dedupe_key=f"{dedupe_key}:{to}"[:120] if dedupe_key else None)
-              for to in recipients(invoice.family)]
+    emails = [send_templated(
+        to, subject, "invoice", studio=studio, invoice=invoice, page_url=page, pdf_url=pdf,
+        intro=intro or f"{studio.name} has sent you invoice {invoice.number}.",
+        overdue=invoice.status == "overdue", filename=pdf_filename(invoice),
+        attachment=f"{INVOICE_PDF}:{invoice.id}",
+        dedupe_key=f"{dedupe_key}:{to}"[:120] if dedupe_key else None,
+    ) for to in recipients(invoice.family)]
     return [email for email in emails if email is not None]
 
 
@@ -386,6 +373,7 @@ def mark_overdue(studio, *, now=None):
         email_invoice(studio, invoice, subject=f"Invoice {invoice.number} is overdue",
                       intro=f"Invoice {invoice.number} from {studio.name} is past its due date.",
                       dedupe_key=f"invoice-overdue:{invoice.id}")
+        bell.invoice_overdue(studio, invoice)
     db.session.flush()
     return due
 

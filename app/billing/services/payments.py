@@ -7,7 +7,9 @@ from datetime import timedelta
 from sqlalchemy import select
 
 from app.billing.models import OPEN_STATUSES, PAYMENT_METHODS, Invoice, Payment
+from app.billing.services import bell
 from app.billing.services.common import amount_of, by_id
+from app.billing.services.emails import email_receipt
 from app.billing.services.invoices import add_credit_entry, credit_available, settle_status
 from app.core import audit, validation
 from app.core.db import lock, utcnow
@@ -30,12 +32,13 @@ def _check_paid_at(paid_at, now):
 
 
 def record_payment(studio, actor, *, invoice, amount, method, transaction_id="", notes="",
-                   paid_at=None, paid_on=None, currency=None, now=None):
+                   paid_at=None, paid_on=None, currency=None, now=None, receipt=True):
     """Record money received for a sent, partially paid or overdue invoice (409 otherwise).
 
     What goes beyond the balance due becomes family credit, applied to the next invoice.
     A payment dated by its day only (`paid_on`) is taken at noon in the studio's timezone,
-    or now when that day is today.
+    or now when that day is today. The family is emailed a receipt (`receipt=False`: not,
+    for demo data, or when the caller sends one receipt for several payments).
     """
     invoice = by_id(studio, Invoice, invoice, "invoice", "invoice")
     if currency is not None and currency.upper() != (studio.currency or "USD"):
@@ -72,6 +75,9 @@ def record_payment(studio, actor, *, invoice, amount, method, transaction_id="",
     audit.record(studio, actor, "payment.recorded", payment, invoice=invoice.number,
                  amount=str(amount), method=method, to_credit=str(payment.credit_amount))
     db.session.flush()
+    bell.payment_received(studio, actor, payment, invoice)
+    if receipt:
+        email_receipt(studio, [payment])
     return payment
 
 
@@ -163,7 +169,8 @@ def take_family_payment(studio, actor, *, family, amount, method, transaction_id
     on an invoice, or wait for the next one.
 
     The invoices are locked in that order before anything is written (and the family after
-    them, as `record_payment` does), so parallel payments see each other's amounts.
+    them, as `record_payment` does), so parallel payments see each other's amounts. The
+    family gets one receipt for the whole sum.
     """
     family = by_id(studio, Family, family, "family", "family")
     amount = amount_of(amount, "amount", positive=True)
@@ -179,8 +186,9 @@ def take_family_payment(studio, actor, *, family, amount, method, transaction_id
         result.payments.append(record_payment(
             studio, actor, invoice=invoice, amount=part, method=method,
             transaction_id=transaction_id, notes=notes, paid_at=paid_at, paid_on=paid_on,
-            currency=currency, now=now))
+            currency=currency, now=now, receipt=False))
         left -= part
         if left <= ZERO:
             break
+    email_receipt(studio, result.payments)
     return result

@@ -1,8 +1,8 @@
 """HTML pages for teaching records: notes, goals, lesson plans, practice, lesson panel."""
 from flask import Blueprint
 
+from app.core.richtext import render_markdown
 from app.teaching import policies
-from app.teaching.richtext import render_markdown
 
 teaching_bp = Blueprint("teaching", __name__)
 
