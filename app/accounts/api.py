@@ -29,6 +29,7 @@ from app.core.schemas import ErrorSchema
 from app.core.search import matches
 from app.core.tenancy import api_login_required, current_studio
 from app.extensions import db
+from app.messaging import services as messaging
 
 PUBLIC = {"security": []}
 
@@ -150,10 +151,17 @@ class Me(MethodView):
     @users_blp.alt_response(400, **refused_when(
         "`email` belongs to another account.",
         "`avatar` is not an http:// or https:// address with a host; `preferences.timezone` is not "
-        "an IANA time zone of a place."))
+        "an IANA time zone of a place.",
+        "`notification_preferences` names a type that is not chosen by email."))
     def patch(self, data):
-        """Change your name, email, phone, avatar or preferences."""
-        return services.update_profile(g.api_principal.user, **data)
+        """Change your name, email, phone, avatar or preferences, and which notifications
+        also come by email (`notification_preferences`)."""
+        user = g.api_principal.user
+        choices = data.pop("notification_preferences", None)
+        if choices:
+            messaging.set_email_preferences(
+                user, {kind: choice["email"] for kind, choice in choices.items()})
+        return services.update_profile(user, **data)
 
 
 @users_blp.route("/me/password")
@@ -205,7 +213,7 @@ class CurrentStudio(MethodView):
         "`tax_rate` is outside 0-100; `late_fee` is negative.",
         "`name`, `invoice_prefix`, `invoice_due_days`, `billing_mode`,"
         " `cancellation_notice_hours`, `makeup_credit_expiry_days`,"
-        " `makeup_credits_enabled`, `lesson_buffer_minutes`, `classmate_names` or"
+        " `makeup_credits_enabled`, `lesson_buffer_minutes`, `reminder_lead_hours`, `classmate_names` or"
         " `teachers_see_all_students` hold a value a studio cannot use; an address part,"
         " `tax_id` or `payment_instructions` is too long"
         " (a blank name, a prefix with spaces, a number out of range); nested `settings` keys"

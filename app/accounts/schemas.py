@@ -15,6 +15,7 @@ from app.core.schemas import (
     UTCDateTime,
 )
 from app.core.tenancy import current_principal, current_role
+from app.messaging import services as messaging
 
 NOTIFICATION_CHANNELS = ("email", "sms", "in_app")
 
@@ -70,10 +71,28 @@ class PreferencesSchema(BaseSchema):
     )
 
 
+NOTIFICATION_PREFERENCES_NOTE = (
+    "Which notifications also come by email, per type: `{\"new_message\": {\"email\": true}}`. "
+    "Only these types are chosen: " + ", ".join(f"`{kind}`" for kind in messaging.EMAIL_CHOICES)
+    + ". The others always show on the bell and have emails of their own (cancellation and "
+    "reschedule notices, invoices, receipts, reminders, announcements).")
+
+
+class EmailChoiceSchema(BaseSchema):
+    email = StrictBoolean(required=True, metadata={"description": "Also send it by email."})
+
+
 class UserSchema(TokenUserSchema):
     phone_number = fields.String(attribute="phone", dump_only=True)
     avatar = fields.String(dump_only=True)
     preferences = fields.Dict(dump_only=True)
+    notification_preferences = fields.Function(
+        lambda user: {kind: {"email": emailed} for kind, emailed in messaging.email_choices(user).items()},
+        dump_only=True, metadata={
+            "description": NOTIFICATION_PREFERENCES_NOTE, "type": "object",
+            "properties": {kind: {"type": "object", "required": ["email"],
+                                  "properties": {"email": {"type": "boolean"}}}
+                           for kind in messaging.EMAIL_CHOICES}})
     is_active = StrictBoolean(dump_only=True)
     last_login = UTCDateTime(dump_only=True, allow_none=True)
     created_at = UTCDateTime(dump_only=True)
@@ -90,6 +109,10 @@ class UserUpdateSchema(BaseSchema):
                                  validate=validate.Length(max=40))
     avatar = URL()
     preferences = fields.Nested(PreferencesSchema)
+    notification_preferences = fields.Dict(
+        keys=fields.String(validate=validate.OneOf(messaging.EMAIL_CHOICES)),
+        values=fields.Nested(EmailChoiceSchema), metadata={
+            "description": NOTIFICATION_PREFERENCES_NOTE + " Types left out keep their choice."})
 
 
 class PasswordChangeSchema(BaseSchema):
@@ -107,6 +130,9 @@ class StudioSettingsSchema(BaseSchema):
     makeup_credits_enabled = StrictBoolean()
     makeup_credit_expiry_days = fields.Integer(strict=True, validate=validate.Range(1, 730))
     lesson_buffer_minutes = fields.Integer(strict=True, validate=validate.Range(0, 120))
+    reminder_lead_hours = fields.Integer(strict=True, validate=validate.Range(0, 168), metadata={
+        "description": "How many hours before each lesson its families get a reminder (email and "
+                       "notification), 0-168; 0 sends none. Default 24."})
     classmate_names = fields.String(validate=validate.OneOf(CLASSMATE_NAMES), metadata={
         "description": "What parents and students see of the other children in a group lesson: "
                        "`first_name` (first names only) or `hidden` (nothing)."})

@@ -35,8 +35,9 @@ from app.core.errors import DomainError, NotAuthenticated, RateLimited, Validati
 from app.core.forms import EmptyForm, apply_errors
 from app.core.permissions import PARENT, requires
 from app.core.ratelimit import login_attempt, password_reset_attempt
-from app.core.tenancy import current_studio, get_or_404, parse_uuid
+from app.core.tenancy import current_role, current_studio, get_or_404, parse_uuid
 from app.core.views import form_status, safe_next
+from app.messaging import services as messaging
 from app.people import services as people
 
 auth_bp = Blueprint("auth", __name__)
@@ -228,7 +229,24 @@ def _profile_page(form, password_form):
         "account/profile.html", form=form, password_form=password_form,
         sign_ins=sign_ins.live_sign_ins(current_user), this_sign_in=current_user.current_sign_in,
         active_since=utcnow() - sign_ins.SEEN_PRECISION,
+        email_choices=messaging.email_choices(current_user, current_role()),
+        email_hints=messaging.EMAIL_CHOICE_HINTS,
+        notification_form=EmptyForm(),
     )
+
+
+@account_bp.route("/notifications", methods=["POST"])
+@login_required
+def notification_preferences():
+    """Which notifications also come by email: one checkbox (`email`) per type."""
+    if EmptyForm().validate_on_submit():
+        chosen = set(request.form.getlist("email"))
+        shown = messaging.email_choices(current_user, current_role())
+        messaging.set_email_preferences(current_user, {kind: kind in chosen for kind in shown})
+        flash("Your email choices are saved.", "success")
+    else:
+        flash("The form expired; reload the page and try again.", "error")
+    return redirect(url_for("account.profile") + "#notifications")
 
 
 @account_bp.route("/password", methods=["POST"])

@@ -20,6 +20,10 @@ NAV = [
     ("Library", [
         ("Resources", "library.resources", "resources.view"),
     ]),
+    ("Messages", [
+        ("Inbox", "messaging.inbox", "messages.view"),
+        ("Announcements", "messaging.announcements", "announcements.send"),
+    ]),
     ("People", [
         ("My family", "people.my_family", "families.view_own"),
         ("My student profile", "people.my_student", "students.view_own"),
@@ -45,6 +49,22 @@ NAV = [
     ]),
 ]
 
+# Counts shown beside entries (unread messages): endpoint -> (count(), the endpoint of the
+# badge alone, which the page reloads on the live event named). Domains register theirs.
+BADGES = {}
+
+
+def register_badge(endpoint, count, *, refresh=None, event=None):
+    BADGES[endpoint] = (count, refresh, event)
+
+
+def _badge(endpoint):
+    if endpoint not in BADGES:
+        return {}
+    count, refresh, event = BADGES[endpoint]
+    return {"badge": count(), "badge_url": url_for(refresh) if refresh else None,
+            "badge_event": event}
+
 
 def _is_active(endpoint, url):
     if request.endpoint == endpoint:
@@ -60,7 +80,8 @@ def nav_sections():
         for label, endpoint, permission in entries:
             if can(permission):
                 url = url_for(endpoint)
-                items.append({"label": label, "url": url, "active": _is_active(endpoint, url)})
+                items.append({"label": label, "url": url, "active": _is_active(endpoint, url),
+                              **_badge(endpoint)})
         if items:
             sections.append({"title": title, "items": items})
     # /inventory/desk is under /inventory/ too: only the most specific match stays active.

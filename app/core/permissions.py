@@ -94,6 +94,17 @@ PERMISSIONS = {
     "resources.manage": STAFF,
     "resources.lend": STAFF,
     "storage.view": MANAGERS,
+    # Each member's own bell: reading it, and marking it read.
+    "notifications.view": EVERYONE,
+    "notifications.read": EVERYONE,
+    # Announcements: staff send (a teacher to their own students only, app/messaging/services/
+    # announcements.py); everyone reads those they received.
+    "announcements.view": EVERYONE,
+    "announcements.send": STAFF,
+    # Threads: every member writes, to whom app/messaging/policies.py allows, and reads the
+    # threads they take part in.
+    "messages.view": EVERYONE,
+    "messages.write": EVERYONE,
 }
 
 # Actions an API key with only the `read` scope may perform.
@@ -104,7 +115,8 @@ READ_ONLY_ACTIONS = frozenset({
     "availability.find_slots", "rooms.view", "reservations.view", "closures.view",
     "notes.view", "goals.view", "lesson_plans.view", "practice.view", "practice.summary",
     "invoices.view", "payments.view", "reports.view", "reports.teacher_hours",
-    "inventory.view", "checkouts.view", "resources.view", "storage.view",
+    "inventory.view", "checkouts.view", "resources.view", "storage.view", "notifications.view",
+    "announcements.view", "messages.view",
 })
 
 

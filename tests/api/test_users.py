@@ -37,7 +37,8 @@ def test_get_me_answers_the_profile_with_the_current_role(client, parent, tokens
     body = response.json
     assert set(body) == {
         "id", "email", "first_name", "last_name", "role", "phone_number", "avatar",
-        "preferences", "is_active", "last_login", "created_at", "updated_at",
+        "preferences", "notification_preferences", "is_active", "last_login", "created_at",
+        "updated_at",
     }
     assert body["id"] == str(parent.id)
     assert body["role"] == "parent"

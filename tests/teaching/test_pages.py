@@ -116,7 +116,7 @@ def test_script_in_a_note_renders_inert(client, world, app):
 
 
 def test_render_markdown_strips_everything_dangerous():
-    from app.teaching.richtext import render_markdown
+    from app.core.richtext import render_markdown
 
     html = str(render_markdown('<iframe src="x"></iframe><style>b{}</style>\n\n# Title\n\n- a\n- b'))
     assert "iframe" not in html and "<style" not in html

@@ -32,6 +32,7 @@ from app.inventory.models import (
     InventoryItem,
 )
 from app.inventory.policies import may_request
+from app.inventory.services import bell
 from app.inventory.services.items import settle_status
 
 MAX_NOTE = 1000
@@ -116,7 +117,8 @@ def approve_checkout(studio, actor, checkout, *, hand_out=False, condition_out=N
     settle_status(item)
     db.session.flush()
     if hand_out:
-        return hand_out_checkout(studio, actor, checkout, condition_out=condition_out, now=now)
+        checkout = hand_out_checkout(studio, actor, checkout, condition_out=condition_out, now=now)
+    bell.checkout_approved(studio, actor, checkout)
     return checkout
 
 
@@ -172,10 +174,14 @@ def mark_overdue_checkouts(studio, now=None):
     """Loans past their due date (studio's today) turn overdue. Idempotent; returns the
     number marked."""
     today = local_today(studio, now)
-    return db.session.execute(
+    loans = db.session.execute(
         update(Checkout).where(Checkout.studio_id == studio.id, Checkout.status == "checked_out",
                                Checkout.due_date < today)
-        .values(status="overdue").execution_options(synchronize_session=False)).rowcount
+        .values(status="overdue")
+        .returning(Checkout.id, Checkout.student_id, Checkout.item_id, Checkout.due_date)
+        .execution_options(synchronize_session=False)).all()
+    bell.checkouts_overdue(studio, loans)
+    return len(loans)
 
 
 def mark_all_overdue_checkouts(now=None):

@@ -22,6 +22,7 @@ from app.scheduling.models import (
     LessonAttendee,
     MakeupCredit,
 )
+from app.scheduling.services import bell
 from app.scheduling.services.availability import booking_warnings
 from app.scheduling.services.booking import UNSET, LessonChanges, Placement
 from app.scheduling.services.common import (
@@ -183,6 +184,7 @@ def schedule_lesson(studio, actor, placement: Placement, *, start, end=None, mak
     db.session.flush()
     if credit is not None:
         _consume_credit(credit, lesson)
+    bell.lesson_scheduled(studio, actor, lesson)
     return Booking(lesson, warnings)
 
 
@@ -357,6 +359,7 @@ def cancel_lesson(studio, actor, lesson, reason="", *, initiated_by="family", re
                      reason=lesson.cancellation_reason)
     if notify:
         notify_cancelled(studio, lesson, now=now)
+        bell.lesson_cancelled(studio, actor, lesson, now=now)
     _settle_requests(lesson, actor, now)
     db.session.flush()
     return lesson
@@ -408,5 +411,6 @@ def reschedule_lesson(studio, actor, lesson, *, start, end=None, teacher=UNSET, 
         credit.used_by_lesson_id, credit.used_at = new.id, utcnow()
     if notify:
         notify_rescheduled(studio, lesson, new)
+        bell.lesson_rescheduled(studio, actor, lesson, new)
     db.session.flush()
     return Booking(new, warnings)

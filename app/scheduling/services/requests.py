@@ -10,6 +10,7 @@ from app.core.errors import Conflict
 from app.extensions import db
 from app.scheduling.models import CancellationRequest, Lesson, MakeupCredit
 from app.scheduling.policies import restrict_requests
+from app.scheduling.services import bell
 from app.scheduling.services.lessons import cancel_lesson
 
 
@@ -52,6 +53,7 @@ def request_cancellation(studio, actor, lesson, reason="", *, now=None):
     request.created_at = now
     db.session.add(request)
     db.session.flush()
+    bell.cancellation_requested(studio, actor, request)
     return request
 
 

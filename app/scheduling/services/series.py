@@ -30,6 +30,7 @@ from app.scheduling.models import (
     RecurringSeries,
     RoomReservation,
 )
+from app.scheduling.services import bell
 from app.scheduling.services.availability import booking_warnings
 from app.scheduling.services.booking import LessonChanges, Pattern, Placement
 from app.scheduling.services.common import (
@@ -170,6 +171,7 @@ def create_series(studio, actor, placement: Placement, repeats: Pattern, *, toda
     lessons = [_occurrence_lesson(studio, actor, series, o, each) for o in planned]
     db.session.flush()
     series.warnings = warnings
+    bell.series_scheduled(studio, actor, series, lessons)
     return series, lessons
 
 

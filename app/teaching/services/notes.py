@@ -8,6 +8,7 @@ from app.extensions import db
 from app.people.models import Student
 from app.scheduling.models import Lesson
 from app.teaching.models import MAX_PRACTICE_MINUTES, LessonNote
+from app.teaching.services import bell
 from app.teaching.services.common import MAX_ITEM_LENGTH, MAX_LIST_ITEMS
 
 LIST_FIELDS = ("topics_covered", "assignments", "strengths", "challenges")
@@ -72,14 +73,17 @@ def create_note(studio, actor, lesson, *, student=None, **fields):
                       student_id=note_student.id, author_id=getattr(actor, "id", None), **cleaned)
     db.session.add(note)
     db.session.flush()
+    bell.note_shared(studio, actor, note)
     return note
 
 
 def update_note(studio, actor, note, **fields):
     """Change the text, lists, practice target or who sees the note."""
+    was_visible = (note.visible_to_student, note.visible_to_parent)
     for name, value in _clean(fields).items():
         setattr(note, name, value)
     db.session.flush()
+    bell.note_shared(studio, actor, note, was_visible=was_visible)
     return note
 
 

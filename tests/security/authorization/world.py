@@ -75,6 +75,7 @@ FRESH = frozenset({
     "new_admin_sign_in", "invitation_token", "refresh_token", "new_admin_member", "reset_token",
     "new_item", "new_checkout", "new_approved_checkout", "new_out_checkout",  # inventory
     "new_resource", "new_colleague_resource", "new_book", "new_loan", "new_returned_loan",  # library
+    "new_notification", "new_admin_notification",  # notifications
 })
 
 
@@ -439,6 +440,20 @@ class World:
         foreign_item = inventory.create_item(foreign, users["other"], name="Foreign violin")
         return {"violin": str(violin.id), "amp": str(amp.id), "our_checkout": str(ours.id),
                 "their_checkout": str(theirs.id), "foreign_item": str(foreign_item.id)}
+
+    def _new_notification(self, role):
+        """An unread notification of the caller's own, in the caller's studio."""
+        from app.accounts.models import Studio
+        from app.messaging import services as messaging
+
+        user = self._user("admin" if role == "anonymous" else role)
+        studio = db.session.get(Studio, uuid.UUID(self.foreign_id)) if role == "other" else self._studio()
+        return messaging.notify(studio, [user], "invoice_sent", "Invoice sent", link="/invoices",
+                                email=False)[0]
+
+    def _new_admin_notification(self, role):
+        """An unread notification of this studio's admin (nobody else's to read)."""
+        return self._new_notification("admin")
 
     def _new_item(self, role):
         from app.inventory import services as inventory
