@@ -15,7 +15,7 @@ from app import create_app
 from app.billing.jobs import auto_invoice, mark_all_overdue
 from app.core import jobs as background
 from app.extensions import db
-from app.messaging.services import deliver_pending, stopping
+from app.messaging.services import deliver_pending, send_due_digests, stopping
 from app.people.jobs import import_people
 from app.scheduling.services import extend_all_series, send_due_reminders
 from config import INSTANCE_DIR
@@ -124,8 +124,9 @@ def extend_lesson_horizons():
 @huey.periodic_task(crontab(minute="*/10"))
 @_with_app
 def send_lesson_reminders():
-    """Queue a reminder email for every lesson starting within 24 hours, once per lesson
-    (the outbox delivers them)."""
+    """Remind every lesson whose studio's lead time has come (24 hours by default), by email
+    (the outbox delivers them) and in the bell, once per lesson and recipient, also when two
+    runs overlap (app/scheduling/services/reminders.py)."""
     try:
         queued = send_due_reminders()
         db.session.commit()
@@ -149,3 +150,12 @@ def mark_overdue_checkouts():
         db.session.rollback()
         raise
     return marked
+
+
+@huey.periodic_task(crontab(minute="*/5"))
+@_with_app
+def send_thread_digests():
+    """Every five minutes: email each participant the messages they have not read, at most
+    once per thread per hour, once also when two runs overlap (the claim commits with the
+    email, app/messaging/services/digests.py)."""
+    return send_due_digests()
