@@ -131,6 +131,10 @@ class StudioSettingsForm(StudioDetailsForm):
         "Make-up credits expire after (days)", validators=[InputRequired(), NumberRange(1, 730)])
     lesson_buffer_minutes = IntegerField(
         "Buffer between lessons (minutes)", validators=[InputRequired(), NumberRange(0, 120)])
+    # Optional: a form without it keeps the studio's value; an empty box is refused by the service.
+    reminder_lead_hours = IntegerField(
+        "Lesson reminders (hours before)", validators=[Optional(), NumberRange(0, 168)],
+        description="An email and a notification to the family; 0 for none, up to 168 (a week).")
     classmate_names = SelectField("In group lessons, families see the other children's", choices=[
         ("first_name", "First names only"), ("hidden", "Nothing: only their own children"),
     ])

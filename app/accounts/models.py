@@ -59,6 +59,8 @@ class Studio(IdMixin, TimestampMixin, Searchable, db.Model):
     logo: Mapped[bytes | None] = mapped_column(sa.LargeBinary, deferred=True)
     logo_digest: Mapped[str | None] = mapped_column(sa.String(16))
     # Room for uploaded files (resource library, item photos), in MiB; settings show the use.
+    # Lesson reminders go this many hours before a lesson (0: none).
+    reminder_lead_hours: Mapped[int] = mapped_column(sa.Integer, default=24, server_default="24")
     storage_quota_mb: Mapped[int] = mapped_column(sa.Integer, default=5120, server_default="5120")
     checklist_dismissed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 

@@ -12,7 +12,7 @@ from app.core.db import utcnow
 from app.core.formatting import date_filter, time_filter
 from app.core.links import public_url
 from app.extensions import db
-from app.messaging.services import queue_email
+from app.messaging.services import send_templated
 from app.people.models import FamilyGuardian
 from app.scheduling.models import CancellationRequest
 from app.scheduling.policies import AttendeeView
@@ -57,10 +57,10 @@ def title_for(studio, lesson, family_ids):
     return AttendeeView(studio, own).title(lesson)
 
 
-def _queue(studio, lesson, kind, address, subject, lines):
+def _queue(studio, lesson, kind, address, subject, **context):
     key = f"lesson-{kind}:{lesson.id}:{hashlib.sha256(address.encode()).hexdigest()[:16]}"
-    lines += ["", f"Your schedule: {public_url('dashboard.index')}", "", studio.name]
-    return queue_email(address, subject, "\n".join(lines) + "\n", studio=studio, dedupe_key=key)
+    return send_templated(address, subject, f"lesson_{kind}", studio=studio, dedupe_key=key,
+                          schedule_url=public_url("dashboard.index"), **context)
 
 
 def _requesting_families(lesson, addresses):
@@ -86,20 +86,14 @@ def notify_cancelled(studio, lesson, *, now=None):
     when = lesson_time(studio, lesson.start_at)
     emails = []
     for address, family_ids in addresses.items():
-        title = title_for(studio, lesson, family_ids)
-        if family_ids & asked:
-            subject = f"Cancellation confirmed: {lesson_time(studio, lesson.start_at, 'medium')}"
-            lines = [f"{studio.name} has cancelled the lesson of {title} with "
-                     f"{lesson.teacher.full_name} on {when}, as you asked."]
-        else:
-            subject = f"Lesson cancelled: {lesson_time(studio, lesson.start_at, 'medium')}"
-            lines = [f"{studio.name} has cancelled the lesson of {title} with "
-                     f"{lesson.teacher.full_name} on {when}."]
-            if lesson.cancellation_reason:
-                lines.append(f"Reason: {lesson.cancellation_reason}")
-        if lesson.cancellation_outcome in OUTCOME_LINES:
-            lines += ["", OUTCOME_LINES[lesson.cancellation_outcome]]
-        emails.append(_queue(studio, lesson, "cancelled", address, subject, lines))
+        confirmed = bool(family_ids & asked)
+        subject = (f"{'Cancellation confirmed' if confirmed else 'Lesson cancelled'}: "
+                   f"{lesson_time(studio, lesson.start_at, 'medium')}")
+        emails.append(_queue(
+            studio, lesson, "cancelled", address, subject, confirmed=confirmed, when=when,
+            who=title_for(studio, lesson, family_ids), teacher=lesson.teacher.full_name,
+            reason=lesson.cancellation_reason,
+            outcome=OUTCOME_LINES.get(lesson.cancellation_outcome, "")))
     return [email for email in emails if email is not None]
 
 
@@ -110,16 +104,11 @@ def notify_rescheduled(studio, old, new, *, now=None):
         return []
     emails = []
     for address, family_ids in recipients(new).items():
-        title = title_for(studio, new, family_ids)
-        lines = [f"{studio.name} has moved the lesson of {title} with {old.teacher.full_name}.", "",
-                 f"Was: {lesson_time(studio, old.start_at)}",
-                 f"Now: {lesson_time(studio, new.start_at)}"]
-        if new.teacher_id != old.teacher_id:
-            lines.append(f"Teacher: {new.teacher.full_name}")
-        if new.place:
-            lines.append(f"Where: {new.place}")
-        if new.online_url:
-            lines.append(f"Join online: {new.online_url}")
         subject = f"Lesson moved to {lesson_time(studio, new.start_at, 'medium')}"
-        emails.append(_queue(studio, new, "rescheduled", address, subject, lines))
+        emails.append(_queue(
+            studio, new, "rescheduled", address, subject,
+            who=title_for(studio, new, family_ids), teacher=old.teacher.full_name,
+            was=lesson_time(studio, old.start_at), now=lesson_time(studio, new.start_at),
+            new_teacher=new.teacher.full_name if new.teacher_id != old.teacher_id else "",
+            place=new.place, online_url=new.online_url))
     return [email for email in emails if email is not None]
