@@ -31,6 +31,12 @@ class Config:
     )
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     REDIS_URL = os.environ.get("REDIS_URL") or None
+    # Live updates (app/core/events.py): with REDIS_URL, events travel between processes on
+    # this pub/sub channel. A stream sends a heartbeat after this many quiet seconds and ends
+    # after STREAM_MAX_SECONDS (the client reconnects, its sign-in checked again).
+    EVENTS_CHANNEL = os.environ.get("EVENTS_CHANNEL", "cadenza:events")
+    STREAM_HEARTBEAT_SECONDS = float(os.environ.get("STREAM_HEARTBEAT_SECONDS", 15))
+    STREAM_MAX_SECONDS = float(os.environ.get("STREAM_MAX_SECONDS", 300))
 
     # Uploads (app/core/files.py). One file at most MAX_UPLOAD_BYTES (video lessons), a photo
     # at most MAX_PHOTO_BYTES; a request body at most MAX_CONTENT_LENGTH (one file plus the
@@ -124,6 +130,9 @@ class TestingConfig(Config):
     SERVER_NAME = None
     HUEY_IMMEDIATE = True
     PUBLIC_BASE_URL = "http://localhost"
+    # A stream read in-process (the test client, schemathesis) ends at once; the live tests
+    # serve the app over HTTP with longer streams.
+    STREAM_MAX_SECONDS = 0.2
 
 
 class ProductionConfig(Config):

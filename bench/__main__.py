@@ -2,7 +2,7 @@
 throughput under load.
 
     .venv/bin/python -m bench [--repeat 15] [--rebuild | --keep] [--skip-bulk] [--skip-load]
-                              [--only LABEL] [--postgres [SERVER_URL]]
+                              [--skip-live] [--only LABEL] [--postgres [SERVER_URL]]
 
 Builds instance/bench/large.db (or $CADENZA_BENCH_DIR/large.db; with --postgres the database
 cadenza_bench on that server) with `flask seed-demo --size large`, reused while the demo
@@ -12,7 +12,9 @@ migrations are applied to the kept data). Then:
   the demo parent for the portal), counting SQL statements with a `before_cursor_execute`
   listener (bench/__main__.py);
 - times the bulk operations through the real services (bench/bulk.py);
-- serves the dataset with gunicorn and drives it with wrk (bench/load.py).
+- serves the dataset with gunicorn and drives it with wrk (bench/load.py);
+- serves it as deployed with live updates, holds 300 idle streams open, times pages beside
+  them and the time from an event to the client (bench/live.py; `--only live`).
 Prints the tables and writes them to bench/results/latest.md (latest-postgres.md), not on
 an --only run.
 """
@@ -31,6 +33,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
+from bench import live
 from bench.bulk import run as run_bulk
 from bench.load import WRK_ARGS
 from bench.load import run as run_load
@@ -309,7 +312,7 @@ def measure(app, engine, client, path, headers, repeat):
 
 # ---------------------------------------------------------------- report
 
-def render(meta, ids, rows, bulk, load, repeat):
+def render(meta, ids, rows, bulk, load, repeat, streams=None):
     counts = ids["counts"]
     lines = [
         "# Cadenza bench (large demo)",
@@ -344,6 +347,8 @@ def render(meta, ids, rows, bulk, load, repeat):
                   "| Endpoint | Requests/s | Range | Share of the ceiling |", "|---|---:|---:|---:|"]
         for label, median, (low, high), ratio in load:
             lines.append(f"| {label} | {median:.0f} | {low:.0f}–{high:.0f} | {100 * ratio:.0f}% |")
+    if streams is not None:
+        lines += live.render(streams)
     return "\n".join(lines) + "\n"
 
 
@@ -355,6 +360,8 @@ def main(argv=None):
                         help="Reuse the built dataset even if the demo seeders changed since.")
     parser.add_argument("--skip-bulk", action="store_true", help="Skip the bulk operations.")
     parser.add_argument("--skip-load", action="store_true", help="Skip the wrk throughput runs.")
+    parser.add_argument("--skip-live", action="store_true",
+                        help="Skip the live-update run (300 idle streams, event latency).")
     parser.add_argument("--only", default="", help="Only requests whose label contains this.")
     parser.add_argument("--postgres", nargs="?", const=POSTGRES_SERVER, metavar="SERVER_URL",
                         help="Run on PostgreSQL: a database `cadenza_bench` on this server "
@@ -386,7 +393,10 @@ def main(argv=None):
         args.postgres, "cadenza_bench_scratch")
     bulk = [] if args.skip_bulk else run_bulk(app, ids, scratch, ROOT, PASSWORD)
     load = [] if args.skip_load else run_load(database_url(), ROOT, PASSWORD, ids)
-    table = render(meta, ids, rows, bulk, load, args.repeat)
+    # `--only live` runs this alone (with --skip-bulk --skip-load)
+    wants_live = not args.skip_live and (not args.only or "live" in args.only.lower())
+    streams = live.run(database_url(), ROOT, PASSWORD, ids) if wants_live else None
+    table = render(meta, ids, rows, bulk, load, args.repeat, streams)
     print()
     print(table)
     if not args.only:  # a partial run leaves the full table alone
