@@ -120,8 +120,73 @@ READ_ONLY_ACTIONS = frozenset({
 })
 
 
+# ------------------------------------------------------------------ scopes
+# What an API key or an OAuth app's token may do, on top of its user's role: `read` and
+# `write` cover every area, `<area>:read` and `<area>:write` one area (`billing:read` reads
+# invoices, payments and reports). `write` implies `read`, in the whole studio or in an area.
+# A signed-in person (browser or login token) holds FULL_ACCESS.
+SCOPE_AREAS = {
+    "studio": "The studio, its settings and members",
+    "people": "Teachers, families and students",
+    "scheduling": "Lessons, series, rooms, closures and make-up credits",
+    "teaching": "Lesson notes, goals, plans and practice",
+    "billing": "Invoices, payments and reports",
+    "inventory": "Instruments and equipment on loan",
+    "library": "The resource library",
+    "messaging": "Messages, notifications and announcements",
+}
+# The area of each action, by the part before the dot.
+_AREA_OF_PREFIX = {
+    "dashboard": "studio", "studio": "studio", "members": "studio", "storage": "studio",
+    "people": "people", "teachers": "people", "families": "people", "students": "people",
+    "lessons": "scheduling", "cancellation_requests": "scheduling",
+    "makeup_credits": "scheduling", "series": "scheduling", "availability": "scheduling",
+    "rooms": "scheduling", "reservations": "scheduling", "closures": "scheduling",
+    "calendar": "scheduling",
+    "notes": "teaching", "goals": "teaching", "lesson_plans": "teaching", "practice": "teaching",
+    "invoices": "billing", "payments": "billing", "reports": "billing",
+    "inventory": "inventory", "checkouts": "inventory",
+    "resources": "library",
+    "notifications": "messaging", "announcements": "messaging", "messages": "messaging",
+}
+SCOPES = ("read", "write") + tuple(
+    f"{area}:{level}" for area in SCOPE_AREAS for level in ("read", "write"))
+FULL_ACCESS = frozenset({"read", "write"})
+
+
+def area_of(action):
+    return _AREA_OF_PREFIX[action.split(".", 1)[0]]
+
+
+def scope_allows(scopes, action):
+    """Do `scopes` cover `action` (a key in PERMISSIONS)?"""
+    area = area_of(action)
+    if "write" in scopes or f"{area}:write" in scopes:
+        return True
+    return action in READ_ONLY_ACTIONS and ("read" in scopes or f"{area}:read" in scopes)
+
+
+def normalize_scopes(scopes):
+    """The scopes, checked and in SCOPES order, without those another implies
+    (`billing:read` beside `billing:write`, any `<area>:read` beside `read`). `write` alone
+    stays `write`: it reads too (scope_allows)."""
+    chosen = set(scopes)
+    unknown = chosen - set(SCOPES)
+    if unknown:
+        raise ValueError(f"unknown scopes: {', '.join(sorted(unknown))}")
+    implied = set()
+    for scope in chosen:
+        area, _, level = scope.partition(":")
+        if level == "read" and ("read" in chosen or f"{area}:write" in chosen):
+            implied.add(scope)
+        if level == "write" and "write" in chosen:
+            implied.add(scope)
+    return tuple(scope for scope in SCOPES if scope in chosen - implied)
+
+
 def can(action, principal=None):
-    """May the acting principal perform `action` in its current studio?"""
+    """May the acting principal perform `action` in its current studio? Its role decides,
+    narrowed by its scopes when it acts through an API key or an app's token."""
     principal = principal or current_principal()
     if principal is None or principal.role is None:
         return False
@@ -129,9 +194,7 @@ def can(action, principal=None):
         raise KeyError(f"unknown permission {action!r}")
     if principal.role not in PERMISSIONS[action]:
         return False
-    if "write" not in principal.scopes and action not in READ_ONLY_ACTIONS:
-        return False
-    return True
+    return scope_allows(principal.scopes, action)
 
 
 def requires(action):

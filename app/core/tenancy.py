@@ -17,7 +17,7 @@ class Principal:
     studio: object | None
     role: str | None
     api_key_id: uuid.UUID | None = None
-    scopes: frozenset = field(default_factory=lambda: frozenset({"read", "write"}))
+    scopes: frozenset = field(default_factory=lambda: frozenset({"read", "write"}))  # FULL_ACCESS
 
 
 _authenticate_api_request = None  # set by the app factory: core knows no accounts
