@@ -10,6 +10,7 @@ from app.billing.demo import seed_billing
 from app.extensions import db
 from app.inventory.demo import seed_inventory
 from app.library.demo import seed_library
+from app.messaging.demo import seed_messaging
 from app.people.demo import create_login, seed_people
 from app.scheduling.demo import seed_schedule
 from app.teaching.demo import seed_teaching
@@ -70,4 +71,5 @@ def seed(size="small", progress=None, *, teachers=60, students=3000, months=12):
     seed_inventory(studio)
     progress("billing")
     seed_billing(studio, size, progress, months=months)
+    seed_messaging(studio)
     return studio

@@ -77,8 +77,21 @@ def _populate():
     for invoice in invoices[1:]:
         send_invoice(studio, None, invoice)
     make.payment(studio, invoices[1], "20.00")
+    _converse(studio, admin, teachers[0].user)
     db.session.commit()
     return admin.email
+
+
+def _converse(studio, admin, teacher):
+    """A thread with a reply, and an announcement in everyone's bell."""
+    from app.core.tenancy import Principal
+    from app.messaging.services import announcements, threads
+
+    thread = threads.create_thread(Principal(user=admin, studio=studio, role="admin"),
+                                   "Recital", [teacher.id], "Who plays first?")
+    threads.post_message(Principal(user=teacher, studio=studio, role="teacher"), thread, "Sam.")
+    announcements.send_announcement(studio, admin, subject="Closed on Monday",
+                                     body="The studio is **closed**.", audience="everyone")
 
 
 # Path parameter -> the model whose ids fill it.
@@ -94,6 +107,7 @@ def _id_sources():
         RoomReservation,
         StudioClosure,
     )
+    from app.messaging.models import Announcement, Notification, Thread
     from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
 
     return {
@@ -102,7 +116,8 @@ def _id_sources():
         "room_id": Room, "reservation_id": RoomReservation, "closure_id": StudioClosure,
         "request_id": CancellationRequest, "credit_id": MakeupCredit, "note_id": LessonNote,
         "goal_id": Goal, "plan_id": LessonPlan, "log_id": PracticeLog, "invoice_id": Invoice,
-        "payment_id": Payment,
+        "payment_id": Payment, "thread_id": Thread, "notification_id": Notification,
+        "announcement_id": Announcement,
     }
 
 
