@@ -131,6 +131,14 @@ def test_a_new_message_notifies_the_others_without_email(w):
     assert db.session.scalar(select(OutboxEmail.id)) is None
 
 
+def test_the_notification_of_a_message_reads_as_plain_text_not_markdown(w):
+    services.create_thread(w.p["parent"], "Recital", [w.users["teacher"].id],
+                           "The recital is on **Sunday**.\n\n- Bring *the Minuet*\n- Arrive early")
+    told = db.session.scalar(select(Notification).where(
+        Notification.notification_type == "new_message"))
+    assert told.message == "Recital: The recital is on Sunday. Bring the Minuet Arrive early"
+
+
 def test_the_inbox_lists_the_latest_activity_first_and_searches_subjects(w):
     first = services.create_thread(w.p["parent"], "Piano books", [w.users["admin"].id], "One")
     second = services.create_thread(w.p["parent"], "Recital dates", [w.users["admin"].id], "Two")

@@ -192,7 +192,7 @@ def _announce(principal, thread, message, members):
     events.publish([user.id for user, _role in members], "message", {"thread": str(thread.id)})
     others = [user for user, role in members if user.id != principal.user.id and role is not None]
     notify(principal.studio, others, "new_message",
-           f"New message from {principal.user.full_name}", f"{thread.subject}: {preview(message.body)}",
+           f"New message from {principal.user.full_name}", f"{thread.subject}: {preview_of(message)}",
            thread_path(thread.id), email=False)
 
 
