@@ -77,6 +77,9 @@ class ProfileForm(FlaskForm):
     last_name = StringField("Last name", validators=[Optional(), Length(max=80)])
     email = EmailField("Email", validators=[DataRequired(), Length(max=254)])
     phone = StringField("Phone", validators=[Optional(), Length(max=40)])
+    timezone = SelectField(
+        "Your time zone", choices={"": [("", "The studio's time zone")], **TIMEZONE_CHOICES},
+        default="", description="Lesson reminders tell you the time on this clock.")
 
 
 class PasswordForm(FlaskForm):

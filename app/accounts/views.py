@@ -209,11 +209,16 @@ def accept_invitation(token):
 @login_required
 def profile():
     form = ProfileForm(obj=current_user)
+    if request.method == "GET":
+        form.timezone.data = (current_user.preferences or {}).get("timezone") or ""
     if form.validate_on_submit():
+        # A form without the field (an older page) keeps the member's choice.
+        chosen = {"preferences": {"timezone": form.timezone.data or None}} \
+            if "timezone" in request.form else {}
         try:
             services.update_profile(
                 current_user, first_name=form.first_name.data, last_name=form.last_name.data,
-                email=form.email.data, phone=form.phone.data,
+                email=form.email.data, phone=form.phone.data, **chosen,
             )
         except ValidationFailed as exc:
             apply_errors(form, exc)

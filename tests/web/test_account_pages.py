@@ -58,6 +58,26 @@ def test_profile_update_saves_and_flashes(signed_in, teacher):
     assert "Your profile is saved." in signed_in.get("/account/").get_data(as_text=True)
 
 
+def test_a_member_chooses_their_own_time_zone_or_the_studios(signed_in, teacher):
+    """Lesson reminders read the time on this clock (app/scheduling/services/reminders.py)."""
+    assert 'name="timezone"' in signed_in.get("/account/").get_data(as_text=True)
+
+    assert post_form(signed_in, "/account/", profile_data(
+        teacher, timezone="Europe/Berlin")).status_code == 302
+    assert reload(teacher).preferences["timezone"] == "Europe/Berlin"
+
+    assert post_form(signed_in, "/account/", profile_data(teacher, timezone="")).status_code == 302
+    assert reload(teacher).preferences["timezone"] is None
+
+
+def test_an_unknown_time_zone_is_refused_next_to_the_field(signed_in, teacher):
+    response = post_form(signed_in, "/account/", profile_data(teacher, timezone="Mars/Olympus"))
+
+    assert response.status_code == 422
+    assert "Not a valid choice" in response.get_data(as_text=True)
+    assert not (reload(teacher).preferences or {}).get("timezone")
+
+
 def test_profile_update_with_a_taken_email_shows_the_error_next_to_the_field(signed_in, teacher, setup):
     response = post_form(signed_in, "/account/", profile_data(teacher, email=setup.users["admin"].email))
 
