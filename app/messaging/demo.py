@@ -1,6 +1,7 @@
-"""Demo messages for Harmony Music Studio: the conversations of demo_threads, an announcement
-from the owner that every demo login has in its bell, and a few more notifications so each
-login's bell has something unread. Nothing is emailed: the demo's addresses are invented."""
+"""Demo messages for Harmony Music Studio: the conversations of demo_threads and an
+announcement from the owner that every demo login has in its bell (the other demo modules'
+services have told them of notes, loans and invoices already). Nothing is emailed: the demo's
+addresses are invented."""
 from datetime import timedelta
 
 from sqlalchemy import select, update
@@ -10,9 +11,10 @@ from app.core.db import utcnow
 from app.core.richtext import render_markdown
 from app.extensions import db
 from app.messaging.demo_threads import seed_threads
-from app.messaging.models import Announcement, Notification
+from app.messaging.models import Announcement, Notification, Thread
 from app.messaging.services.announcements import announcement_link
 from app.messaging.services.notifications import notify
+from app.messaging.services.threads import thread_path
 
 ANNOUNCEMENT_SUBJECT = "Studio closed for the winter break"
 ANNOUNCEMENT_BODY = (
@@ -21,17 +23,6 @@ ANNOUNCEMENT_BODY = (
     "- Lessons start again on Monday, January 4\n\n"
     "Happy holidays from all of us!")
 LOGINS = ("owner@demo.test", "admin@demo.test", "teacher@demo.test", "parent@demo.test", "student@demo.test")
-# (login, type, title, message, path): what a member has been told lately.
-NOTICES = (
-    ("parent@demo.test", "invoice_sent", "New invoice", "Your monthly invoice is ready.",
-     "/invoices"),
-    ("parent@demo.test", "note_shared", "Lesson note shared",
-     "Theo wrote about this week's lesson.", "/notes"),
-    ("student@demo.test", "note_shared", "Lesson note shared",
-     "Your teacher wrote about this week's lesson.", "/notes"),
-    ("admin@demo.test", "payment_received", "Payment received",
-     "A family paid an invoice by card.", "/invoices"),
-)
 
 
 def seed_messaging(studio):
@@ -50,10 +41,13 @@ def seed_messaging(studio):
     notify(studio, list(users.values()), "announcement", ANNOUNCEMENT_SUBJECT,
            "Harmony Music Studio is closed from December 24 to January 2.",
            announcement_link(announcement), email=False)
-    for email, kind, title, message, path in NOTICES:
-        notify(studio, [users[email]], kind, title, message, path, email=False)
-    # Told yesterday, like the announcement, rather than at the moment of seeding.
+    # Told when it happened, rather than at the moment of seeding: the announcement yesterday,
+    # each message's notification when the message was written.
     db.session.execute(update(Notification).where(
-        Notification.studio_id == studio.id, Notification.notification_type != "new_message")
+        Notification.studio_id == studio.id, Notification.notification_type == "announcement")
         .values(created_at=sent_at))
+    for thread in db.session.scalars(select(Thread).where(Thread.studio_id == studio.id)).all():
+        db.session.execute(update(Notification).where(
+            Notification.studio_id == studio.id, Notification.link == thread_path(thread.id))
+            .values(created_at=thread.last_message_at))
     db.session.flush()
