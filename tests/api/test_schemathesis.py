@@ -97,6 +97,7 @@ def _converse(studio, admin, teacher):
 # Path parameter -> the model whose ids fill it.
 def _id_sources():
     from app.billing.models import Invoice, Payment
+    from app.messaging.models import Announcement, Notification, Thread
     from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
     from app.scheduling.models import (
         CancellationRequest,
@@ -107,7 +108,6 @@ def _id_sources():
         RoomReservation,
         StudioClosure,
     )
-    from app.messaging.models import Announcement, Notification, Thread
     from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
 
     return {
