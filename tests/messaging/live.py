@@ -49,7 +49,7 @@ def gunicorn(database_url, secret_key, *, config="gunicorn-stream.conf.py", **en
     port = free_port()
     environment = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY=secret_key,
                        RATELIMIT_ENABLED="0", BIND=f"127.0.0.1:{port}", **env)
-    process = subprocess.Popen(  # noqa: S603 - our own interpreter and config
+    process = subprocess.Popen(  # noqa: S603 - our own interpreter and config # nosec B603
         [sys.executable, "-m", "gunicorn", "-c", config, "wsgi:app"], cwd=ROOT,
         env=environment, start_new_session=True)
     base = f"http://127.0.0.1:{port}"

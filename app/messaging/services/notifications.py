@@ -81,7 +81,8 @@ def notify(studio, users, notification_type, title, message="", link="", *, dedu
     path in the app ("/lessons/<id>"). With `dedupe_key`, a member already told under that
     key is not told again (a job run twice notifies once). `email=False` when the caller
     sends its own email for this event. Returns the notifications written."""
-    assert notification_type in NOTIFICATION_TYPES, notification_type
+    if notification_type not in NOTIFICATION_TYPES:
+        raise ValueError(f"unknown notification type {notification_type!r}")
     by_id = {}
     for user in users:
         if user is not None:
