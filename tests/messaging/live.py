@@ -65,7 +65,7 @@ def gunicorn(database_url, secret_key, *, config="gunicorn-stream.conf.py", **en
             process.wait()
 
 
-def wait_up(base, process=None, timeout=30):
+def wait_up(base, process=None, timeout=90):  # gunicorn starts slowly on a loaded machine
     parts = urlsplit(base)
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
