@@ -34,8 +34,10 @@ def _section(page, element_id):
     return match.group(0)
 
 
-def _lesson_ids(form_html):
-    return re.findall(r'name="lesson" value="([0-9a-f-]+)"', form_html)
+def _scope(form_html):
+    """What a "Mark all present" form posts: the day, the teacher (if any) and the instant the
+    page counted its lessons."""
+    return dict(re.findall(r'name="(day|teacher|until)" value="([^"]+)"', form_html))
 
 
 def test_the_admin_dashboard_shows_todays_lessons_of_the_studios_day(client, world, make):
@@ -73,10 +75,10 @@ def test_an_admin_marks_a_whole_day_present_in_one_click(client, world, make):
         section = _section(text(client.get("/")), "dashboard-attendance")
         assert "Attendance to take" in section and "3 lessons" in section
         day_form = section.split("<form")[1]
-        assert sorted(_lesson_ids(day_form)) == sorted([str(first.id), str(second.id)])
+        assert _scope(day_form).keys() == {"day", "until"} and _scope(day_form)["day"] == DAY.isoformat()
         token = csrf_token(client, "/")
         response = client.post("/dashboard/attendance", headers=HTMX,
-                               data={"csrf_token": token, "lesson": _lesson_ids(day_form)})
+                               data={"csrf_token": token, **_scope(day_form)})
     body = text(response)
     assert response.status_code == 200 and "lessons-changed" in response.headers["HX-Trigger"]
     assert body.lstrip().startswith('<article id="dashboard-attendance"')
@@ -96,10 +98,10 @@ def test_a_teachers_day_of_a_busy_day_has_its_own_button(client, world, make):
         forms = section.split("<form")[1:]
         assert len(forms) == 3  # the day, then each teacher's day
         clara, theo = forms[1], forms[2]
-        assert _lesson_ids(clara) == [str(theirs.id)] and _lesson_ids(theo) == [str(mine.id)]
+        assert _scope(clara)["teacher"] == str(world.other_teacher.id)
+        assert _scope(theo)["teacher"] == str(world.teacher.id)
         token = csrf_token(client, "/")
-        response = client.post("/dashboard/attendance",
-                               data={"csrf_token": token, "lesson": _lesson_ids(theo)})
+        response = client.post("/dashboard/attendance", data={"csrf_token": token, **_scope(theo)})
         assert response.status_code == 302
         assert "1 lesson marked as attended." in text(client.get("/"))
     assert (_status(mine), _status(theirs)) == ("completed", "scheduled")
@@ -114,7 +116,8 @@ def test_a_teacher_sees_and_marks_only_their_own_lessons(client, world, make):
         page = text(client.get("/"))
         assert "Ella Bennett" not in page and "Overdue invoices" not in page
         section = _section(page, "dashboard-attendance")
-        assert _lesson_ids(section) == [str(mine.id)]
+        assert f"/lessons/{mine.id}" in section and f"/lessons/{theirs.id}" not in section
+        assert _scope(section)["teacher"] == str(world.teacher.id)
         token = csrf_token(client, "/")
         refused = client.post("/dashboard/attendance",
                               data={"csrf_token": token, "lesson": [str(mine.id), str(theirs.id)]})

@@ -13,6 +13,7 @@ from sqlalchemy.orm import aliased, selectinload
 from sqlalchemy.sql.functions import FunctionElement
 
 from app.accounts.models import User
+from app.core.db import utcnow
 from app.core.errors import ValidationFailed
 from app.core.timeutil import day_bounds, local_today
 from app.extensions import db
@@ -60,15 +61,21 @@ def filter_lessons(stmt, principal, *, teacher=None, student=None, room=None, st
 
 
 def lessons_per_day(principal, first_day, last_day, **filters):
-    """{local date: how many lessons start that day} for first_day..last_day, counted by the
-    database in one row: a column per midnight counts the lessons starting before it."""
-    studio = principal.studio
+    """{local date: how many lessons start that day} for first_day..last_day."""
+    start, end = day_bounds(principal.studio, first_day, last_day)
+    stmt = filter_lessons(select(Lesson.id), principal, start=start, end=end, **filters)
+    return _starts_per_day(stmt, principal.studio, first_day, last_day)
+
+
+def _starts_per_day(stmt, studio, first_day, last_day):
+    """{local date: how many of the lessons `stmt` selects start that day} for first_day..
+    last_day, counted by the database in one row: a column per midnight counts the lessons
+    starting before it."""
     days = [first_day + timedelta(days=n) for n in range((last_day - first_day).days + 1)]
     midnights = [day_bounds(studio, day, day)[0] for day in days]
     midnights.append(day_bounds(studio, last_day, last_day)[1])
     before = [func.count(case((Lesson.start_at < moment, Lesson.id))) for moment in midnights]
-    stmt = filter_lessons(select(*before), principal, start=midnights[0], end=midnights[-1], **filters)
-    totals = db.session.execute(stmt).one()
+    totals = db.session.execute(stmt.with_only_columns(*before).order_by(None)).one()
     return {day: totals[n + 1] - totals[n] for n, day in enumerate(days)}
 
 
@@ -226,34 +233,78 @@ def upcoming_lessons(principal, now, limit=5, **filters):
     return db.session.scalars(stmt.order_by(Lesson.start_at).limit(limit)).unique().all()
 
 
-def agenda_lessons(principal, teacher_id=None, day=None):
-    """Lessons of one local day (today by default), for a teacher or the whole studio."""
+def agenda_lessons(principal, teacher_id=None, day=None, *, limit=None, now=None):
+    """Lessons of one local day (today by default), for a teacher or the whole studio, in time
+    order. With `limit`, at most that many around `now`: the lessons not over yet from the
+    earliest on and, when fewer are left, the latest of those over (at the end of the day)."""
+    stmt = _of_day(select(Lesson), principal, teacher_id, day)
+    if limit is not None:  # chosen by id first: only those shown are joined to their people
+        over = Lesson.end_at <= (now or utcnow())
+        window = _of_day(select(Lesson.id), principal, teacher_id, day).order_by(
+            case((over, 1), else_=0), case((~over, Lesson.start_at)), Lesson.start_at.desc(), Lesson.id)
+        stmt = select(Lesson).where(Lesson.id.in_(window.limit(limit)))
+    stmt = stmt.options(selectinload(Lesson.attendees)).order_by(Lesson.start_at, Lesson.id)
+    return db.session.scalars(stmt).unique().all()
+
+
+def count_agenda_lessons(principal, teacher_id=None, day=None):
+    """How many lessons `agenda_lessons` finds without a limit."""
+    return db.session.scalar(_of_day(select(func.count(Lesson.id)), principal, teacher_id, day))
+
+
+def _of_day(stmt, principal, teacher_id, day):
     day = day or local_today(principal.studio)
     start, end = day_bounds(principal.studio, day, day)
     filters = {"teacher": teacher_id} if teacher_id else {}
-    stmt = lesson_query(principal, start=start, end=end, **filters)
-    return db.session.scalars(stmt.order_by(Lesson.start_at, Lesson.id)).unique().all()
+    return filter_lessons(stmt, principal, start=start, end=end, **filters)
 
 
-def _attendance_missing(principal, now, teacher_id):
-    """Lessons that have ended with their attendance still to take (and takeable: not billed)."""
+def _attendance_missing(principal, until, teacher_id=None):
+    """Lessons that had ended by `until` with their attendance still to take (and takeable:
+    not billed). Found by ix_lesson_studio_status_start_id: the scheduled lessons that
+    started before `until` (which every lesson ended by then did) are the few past ones."""
     filters = {"teacher": teacher_id} if teacher_id else {}
     return filter_lessons(select(Lesson), principal, status="scheduled", **filters).where(
-        Lesson.end_at <= now, Lesson.billed_line_item_id.is_(None))
+        Lesson.start_at < until, Lesson.end_at <= until, Lesson.billed_line_item_id.is_(None))
 
 
-def missing_attendance(principal, now, *, teacher_id=None, days=14):
+def _attendance_since(studio, now, days):
+    first_day = local_today(studio, now) - timedelta(days=days - 1)
+    return first_day, day_bounds(studio, first_day, first_day)[0]
+
+
+def missing_attendance(principal, now, *, teacher_id=None, days=14, limit=None):
     """Lessons of the last `days` local days (today included) that have ended and still
-    wait for attendance, by start, and how many older ones wait too."""
-    first_day = local_today(principal.studio, now) - timedelta(days=days - 1)
-    since = day_bounds(principal.studio, first_day, first_day)[0]
+    wait for attendance, by start (with `limit`, only the latest so many), and how many
+    older ones wait too."""
+    since = _attendance_since(principal.studio, now, days)[1]
     stmt = _attendance_missing(principal, now, teacher_id)
-    recent = db.session.scalars(
-        stmt.where(Lesson.start_at >= since).options(selectinload(Lesson.attendees))
-        .order_by(Lesson.start_at, Lesson.id)).unique().all()
+    recent = stmt.where(Lesson.start_at >= since).options(selectinload(Lesson.attendees))
+    if limit is None:
+        lessons = db.session.scalars(recent.order_by(Lesson.start_at, Lesson.id)).unique().all()
+    else:
+        latest = recent.order_by(Lesson.start_at.desc(), Lesson.id.desc()).limit(limit)
+        lessons = db.session.scalars(latest).unique().all()[::-1]
     older = db.session.scalar(stmt.where(Lesson.start_at < since).with_only_columns(
         func.count(Lesson.id)).order_by(None))
-    return recent, older
+    return lessons, older
+
+
+def missing_attendance_per_day(principal, now, *, teacher_id=None, days=14):
+    """{local date: how many of its lessons wait for attendance} over the days of
+    `missing_attendance`, counted in one query however many lessons wait."""
+    first_day, since = _attendance_since(principal.studio, now, days)
+    stmt = _attendance_missing(principal, now, teacher_id).where(Lesson.start_at >= since)
+    return _starts_per_day(stmt, principal.studio, first_day, local_today(principal.studio, now))
+
+
+def lesson_ids_missing_attendance(principal, day, until, *, teacher_id=None):
+    """Ids of the lessons of local `day` (of one teacher when given) that had ended by `until`
+    and still wait for attendance: what the dashboard counted for that day at `until`."""
+    start, end = day_bounds(principal.studio, day, day)
+    stmt = _attendance_missing(principal, until, teacher_id).where(
+        Lesson.start_at >= start, Lesson.start_at < end)
+    return db.session.scalars(stmt.with_only_columns(Lesson.id).order_by(Lesson.start_at, Lesson.id)).all()
 
 
 @dataclass(frozen=True, slots=True)
