@@ -107,6 +107,7 @@ def _clean_database():
     # than TRUNCATE, which rewrites every table's files on PostgreSQL.
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
+    db.session.execute(sa.text("DELETE FROM deleted_record"))  # the tombstones of those deletes
     db.session.commit()
 
 

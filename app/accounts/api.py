@@ -27,7 +27,7 @@ from app.core.permissions import requires
 from app.core.ratelimit import login_attempt, password_reset_attempt
 from app.core.schemas import ErrorSchema
 from app.core.search import matches
-from app.core.tenancy import api_login_required, current_studio
+from app.core.tenancy import api_login_required, current_studio, refuse_api_keys
 from app.extensions import db
 from app.messaging import services as messaging
 
@@ -38,10 +38,13 @@ users_blp = Blueprint("Users", __name__, url_prefix="/api/v1/users", description
 studios_blp = Blueprint(
     "Studios", __name__, url_prefix="/api/v1/studios", description="Studios you belong to."
 )
-health_blp = Blueprint("Health", __name__, url_prefix="/api/v1/health", description="Liveness.")
+# Load balancers poll it: exempt from rate limits.
+health_blp = Blueprint("Health", __name__, url_prefix="/api/v1/health", description="Liveness.",
+                       rate_limited=False)
 
 for _blp in (users_blp, studios_blp):
     _blp.before_request(api_login_required)
+users_blp.before_request(refuse_api_keys)  # a key acts for its studio, not as a person
 
 
 @auth_blp.route("/login")
@@ -154,8 +157,10 @@ class Me(MethodView):
         "an IANA time zone of a place.",
         "`notification_preferences` names a type that is not chosen by email."))
     def patch(self, data):
-        """Change your name, email, phone, avatar or preferences, and which notifications
-        also come by email (`notification_preferences`)."""
+        """Change your profile and preferences.
+
+        Name, email, phone, avatar, preferences, and which notifications also come by email
+        (`notification_preferences`)."""
         user = g.api_principal.user
         choices = data.pop("notification_preferences", None)
         if choices:
@@ -190,6 +195,8 @@ class Studios(MethodView):
             select(Studio).join(Membership)
             .where(Membership.user_id == g.api_principal.user.id, Membership.is_active.is_(True))
         )
+        if g.api_principal.api_key_id:  # a key knows its own studio only
+            stmt = stmt.where(Studio.id == g.api_principal.studio.id)
         if args.get("search"):
             stmt = stmt.where(matches(args["search"], Studio.search_text))
         stmt = apply_ordering(stmt, Studio, args.get("ordering"),
@@ -220,8 +227,10 @@ class CurrentStudio(MethodView):
         " are named as `settings.<key>`."))
     @studios_blp.alt_response(403, schema=ErrorSchema, description="Only owners and admins may.")
     def patch(self, data):
-        """Change the studio's name, locale, money and policy settings, and the details its
-        invoices print (address, tax id, payment instructions) (owner/admin)."""
+        """Change the studio's settings (owner/admin).
+
+        Its name, locale, money and policy settings, and the details its invoices print
+        (address, tax id, payment instructions)."""
         fields = {**data.pop("settings", {}), **data}
         return services.update_studio(current_studio(), g.api_principal.user, **fields)
 

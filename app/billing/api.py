@@ -11,7 +11,6 @@ from flask.views import MethodView
 
 from app.billing import pdf, policies, reports_api, services
 from app.billing.access import payable_family, visible_invoice, visible_payment
-from app.billing.idempotency import idempotent
 from app.billing.models import Invoice, Payment
 from app.billing.schemas import (
     FamilyPaymentCreateSchema,
@@ -53,13 +52,7 @@ for _blp in (invoices_blp, payments_blp, family_payments_blp):
 NOT_FOUND = {"description": "Not in your studio, or not your family's."}
 FORBIDDEN = {"description": "Your role may not do this."}
 CONFLICT = {"description": "The invoice is in a state that forbids this (e.g. paying a draft "
-                           "or a void invoice, editing a sent one), or the Idempotency-Key was "
-                           "used for a different request."}
-IDEMPOTENCY = {"Idempotency-Key": {
-    "description": "A retry with the same key and body returns the first response and creates "
-                   "nothing; the same key with a different body answers 409.",
-    "schema": {"type": "string", "minLength": 1, "maxLength": 255, "pattern": "^\\S(.*\\S)?$"},
-    "required": False}}
+                           "or a void invoice, editing a sent one)."}
 INVOICE_ORDERING = {
     "issue_date": Invoice.issue_date, "due_date": Invoice.due_date, "total": Invoice.total,
     "balance_due": Invoice.balance_due, "invoice_number": Invoice.number,
@@ -71,11 +64,6 @@ PAYMENT_ORDERING = {"paid_at": Payment.paid_at, "amount": Payment.amount,
 
 def _actor():
     return g.api_principal.user
-
-
-def _idempotency_doc(blp):
-    return blp.doc(parameters=[{"in": "header", "name": name, **spec}
-                               for name, spec in IDEMPOTENCY.items()])
 
 
 # ---------------------------------------------------------------- invoices
@@ -100,7 +88,6 @@ class Invoices(MethodView):
         return paginate(stmt, args)
 
     @requires("invoices.manage")
-    @idempotent
     @invoices_blp.arguments(InvoiceCreateSchema)
     @invoices_blp.response(201, InvoiceSchema)
     @invoices_blp.alt_response(400, **refused_when(
@@ -109,7 +96,6 @@ class Invoices(MethodView):
         "`line_items.<n>.lesson` not in your studio, a quantity or price out of range."))
     @invoices_blp.alt_response(403, description=FORBIDDEN["description"])
     @invoices_blp.alt_response(409, description=CONFLICT["description"])
-    @_idempotency_doc(invoices_blp)
     def post(self, data):
         """Create a draft invoice for a family (`band` accepted for `family`)."""
         return services.create_invoice(current_studio(), _actor(), **data)
@@ -149,9 +135,11 @@ class GenerateInvoices(MethodView):
     "`period_end` is before `period_start` or more than a year after it."))
 @invoices_blp.alt_response(403, description=FORBIDDEN["description"])
 def send_drafts(data):
-    """Send every draft invoice of a billing period (drafts whose period lies inside it), each
-    as `POST /invoices/{id}/send` does. Drafts that cannot be sent (no lines, no email address
-    for the family) stay drafts and are listed in `failed` with the reason."""
+    """Send every draft invoice of a billing period.
+
+    Drafts whose period lies inside it are sent each as `POST /invoices/{id}/send` does.
+    Drafts that cannot be sent (no lines, no email address for the family) stay drafts and
+    are listed in `failed` with the reason."""
     result = services.send_drafts(current_studio(), _actor(), data["period_start"],
                                   data["period_end"])
     return {"sent": len(result.sent), "results": result.sent,
@@ -273,8 +261,10 @@ class Payments(MethodView):
         "Send `family` or `band`, not both (they name the same thing)."))
     @payments_blp.alt_response(403, description=FORBIDDEN["description"])
     def get(self, args):
-        """List payments and refunds (filters: invoice, family or band, payment_method,
-        start_date/end_date on the payment date; search by family name or transaction id)."""
+        """List payments and refunds.
+
+        Filters: invoice, family or band, payment_method, start_date/end_date on the payment
+        date; search by family name or transaction id."""
         stmt = services.filter_payments(
             policies.visible_payments(), current_studio(), invoice=args.get("invoice"),
             family=args.get("family"), method=args.get("payment_method"),
@@ -284,7 +274,6 @@ class Payments(MethodView):
         return paginate(stmt, args)
 
     @requires("payments.record")
-    @idempotent
     @payments_blp.arguments(PaymentCreateSchema)
     @payments_blp.response(201, PaymentSchema)
     @payments_blp.alt_response(400, **refused_when(
@@ -292,7 +281,6 @@ class Payments(MethodView):
         " `currency` is not the studio's; `payment_method` is not one the studio takes."))
     @payments_blp.alt_response(403, description=FORBIDDEN["description"])
     @payments_blp.alt_response(409, description=CONFLICT["description"])
-    @_idempotency_doc(payments_blp)
     def post(self, data):
         """Record a payment on a sent, partially paid or overdue invoice. Beyond the balance
         due, the rest becomes family credit (`to_credit`)."""
@@ -304,7 +292,6 @@ class Payments(MethodView):
 
 @family_payments_blp.route("/<uuid:family_id>/payments", methods=["POST"])
 @requires("payments.record")
-@idempotent
 @family_payments_blp.arguments(FamilyPaymentCreateSchema)
 @family_payments_blp.response(201, FamilyPaymentSchema)
 @family_payments_blp.alt_response(400, **refused_when(
@@ -312,12 +299,12 @@ class Payments(MethodView):
     "studio's; `payment_method` is not one the studio takes."))
 @family_payments_blp.alt_response(403, description=FORBIDDEN["description"])
 @family_payments_blp.alt_response(404, description=NOT_FOUND["description"])
-@family_payments_blp.alt_response(409, description="The family has no open invoice, or the "
-                                  "Idempotency-Key was used for a different request.")
-@_idempotency_doc(family_payments_blp)
+@family_payments_blp.alt_response(409, description="The family has no open invoice.")
 def take_family_payment(data, family_id):
-    """Take a payment against a family's account: it pays the open invoices oldest first (due
-    date, then number), split across them; what is left becomes family credit (`to_credit`)."""
+    """Take a payment against a family's account.
+
+    It pays the open invoices oldest first (due date, then number), split across them; what
+    is left becomes family credit (`to_credit`)."""
     return services.take_family_payment(
         current_studio(), _actor(), family=payable_family(family_id), amount=data["amount"],
         method=data["payment_method"], transaction_id=data["transaction_id"],

@@ -1,4 +1,4 @@
-"""Invoices, their lines, payments, family credit and idempotency records.
+"""Invoices, their lines, payments and family credit.
 
 Numbers: an invoice gets its number (`INV-2025-001`) when it is sent, from the studio's
 counter under a row lock, so issued invoices are numbered without gaps and a number is never
@@ -14,6 +14,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import sync
 from app.core.db import IdMixin, TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from app.core.money import ZERO
 from app.extensions import db
@@ -282,17 +283,6 @@ class FamilyCredit(IdMixin, TimestampMixin, TenantMixin, db.Model):
     )
 
 
-class IdempotencyRecord(IdMixin, TimestampMixin, TenantMixin, db.Model):
-    """The first response to a POST sent with an `Idempotency-Key`, replayed on retries."""
-
-    key: Mapped[str] = mapped_column(sa.String(255))
-    user_id: Mapped[uuid.UUID | None] = mapped_column(
-        sa.Uuid, sa.ForeignKey("user.id", ondelete="SET NULL")
-    )
-    method: Mapped[str] = mapped_column(sa.String(8))
-    path: Mapped[str] = mapped_column(sa.String(300))
-    request_hash: Mapped[str] = mapped_column(sa.String(64))
-    response_status: Mapped[int | None] = mapped_column(sa.Integer)
-    response_body: Mapped[dict | None] = mapped_column(sa.JSON)
-
-    __table_args__ = (sa.UniqueConstraint("studio_id", "key"),)
+# An invoice as the API shows it holds its lines and payments: a change to one is a change to it.
+sync.bumps(InvoiceLineItem, "invoice_id", Invoice)
+sync.bumps(Payment, "invoice_id", Invoice)

@@ -20,6 +20,7 @@ CODES = {
     404: "NOT_FOUND",
     405: "METHOD_NOT_ALLOWED",
     409: "CONFLICT",
+    412: "PRECONDITION_FAILED",
     413: "PAYLOAD_TOO_LARGE",
     415: "UNSUPPORTED_MEDIA_TYPE",
     422: "VALIDATION_ERROR",
@@ -35,6 +36,7 @@ DETAILS = {
     404: "Not found.",
     405: "Method not allowed.",
     409: "The request conflicts with the current state.",
+    412: "The object has changed since you read it.",
     413: "The request body is too large.",
     429: "Too many requests. Try again later.",
     500: "An unexpected error occurred. It has been logged.",
@@ -94,6 +96,12 @@ class NotFound(DomainError):
 
 class Conflict(DomainError):
     status, code = 409, "CONFLICT"
+
+
+class PreconditionFailed(DomainError):
+    """`If-Match` names a version of the object that is no longer current."""
+
+    status, code = 412, "PRECONDITION_FAILED"
 
 
 class RateLimited(DomainError):

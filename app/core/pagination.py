@@ -5,9 +5,9 @@ from flask import request
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
-from app.core import versions
+from app.core import sync, versions
 from app.core.errors import ValidationFailed
-from app.core.schemas import BaseSchema, UTCDateTime
+from app.core.schemas import BaseSchema, QueryBoolean, UTCDateTime
 from app.core.tenancy import current_principal
 from app.extensions import db
 
@@ -40,6 +40,8 @@ class ListQuerySchema(BaseSchema):
     ordering = ordering_field("created_at")
     created_after = UTCDateTime(metadata={"description": "Only rows created at or after."})
     created_before = UTCDateTime(metadata={"description": "Only rows created before."})
+    updated_since = UTCDateTime(metadata={"description": sync.UPDATED_SINCE_HELP})
+    include_deleted = QueryBoolean(metadata={"description": sync.INCLUDE_DELETED_HELP})
 
 
 def page_schema(item_schema, name=None):
@@ -50,7 +52,13 @@ def page_schema(item_schema, name=None):
         "next": fields.String(allow_none=True, required=True),
         "previous": fields.String(allow_none=True, required=True),
         "results": fields.List(fields.Nested(item_schema), required=True),
+        "deleted": deleted_field(),
     })
+
+
+def deleted_field():
+    """The `deleted` of a page asked for with `include_deleted` (core.sync)."""
+    return fields.List(fields.UUID(), metadata={"description": sync.DELETED_HELP})
 
 
 def _page_url(page):
@@ -85,15 +93,23 @@ def apply_created_range(stmt, model, args):
 
 
 def paginate(stmt, args):
-    """Run `stmt` for one page; returns the response dict (results are model objects)."""
+    """Run `stmt` for one page; returns the response dict (results are model objects). With
+    `updated_since`, the rows changed since then in (updated_at, id) order, and with
+    `include_deleted` the ids gone since then (core.sync)."""
     page, size = args.get("page", 1), args.get("page_size", DEFAULT_PAGE_SIZE)
+    sync.check_args(args)
+    listed, stmt = stmt, sync.changed_since(stmt, args)
     principal = current_principal()
     if principal is not None and principal.studio is not None:
         count = versions.count(stmt, principal.studio.id)  # kept while the rows are unchanged
     else:
         count = db.session.scalar(select(func.count()).select_from(stmt.order_by(None).subquery()))
     results = db.session.scalars(stmt.limit(size).offset((page - 1) * size)).unique().all()
-    return page_dict(page, size, count, results)
+    found = page_dict(page, size, count, results)
+    if args.get("include_deleted"):
+        studio = principal.studio if principal is not None else None
+        found["deleted"] = sync.deleted_ids(listed, args, studio.id if studio is not None else None)
+    return found
 
 
 def page_dict(page, size, count, results):

@@ -38,7 +38,9 @@ def rate_limit_key():
 
 
 def api_budget():
-    if _principal_key():
+    # Asked on every request, pages and /oauth/token included: only an API request has a
+    # caller to look up (looking one up reads its Authorization header, Basic ones too).
+    if is_api_request() and _principal_key():
         return current_app.config["RATELIMIT_API_AUTHENTICATED"]
     return current_app.config["RATELIMIT_API_ANONYMOUS"]
 

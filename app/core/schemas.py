@@ -172,7 +172,8 @@ class Money(fields.Field):
     def openapi_properties(self, converter):
         """What the document says of this field: a string like "19.99", or a JSON number."""
         if self.dump_only:
-            return {"type": "string", "example": "19.99"}
+            return {"type": "string", "format": "decimal", "example": "19.99",
+                    "pattern": f"^-?[0-9]+\\.[0-9]{{{self.places}}}$"}
         largest = float(Decimal(10) ** self.digits - Decimal(1).scaleb(-self.places))
         low, high = -largest, largest
         for rule in self.validators:
@@ -181,8 +182,8 @@ class Money(fields.Field):
                 high = min(high, float(rule.max)) if rule.max is not None else high
         sign = "-?" if low < 0 else ""
         return {"anyOf": [
-            {"type": "string", "pattern": f"^{sign}[0-9]{{1,{self.digits}}}(\\.[0-9]{{1,{self.places}}})?$",
-             "example": "19.99"},
+            {"type": "string", "format": "decimal", "example": "19.99",
+             "pattern": f"^{sign}[0-9]{{1,{self.digits}}}(\\.[0-9]{{1,{self.places}}})?$"},
             {"type": "number", "multipleOf": float(Decimal(1).scaleb(-self.places)),
              "minimum": low, "maximum": high},
         ]}
@@ -238,7 +239,8 @@ class ErrorSchema(BaseSchema):
     code = fields.String(
         required=True,
         metadata={"description": "VALIDATION_ERROR, UNAUTHORIZED, FORBIDDEN, NOT_FOUND, CONFLICT, "
-                  "PAYLOAD_TOO_LARGE, RATE_LIMITED or INTERNAL_ERROR."},
+                  "PRECONDITION_FAILED (412: `If-Match` is stale), PAYLOAD_TOO_LARGE, "
+                  "RATE_LIMITED or INTERNAL_ERROR."},
     )
     field_errors = fields.Dict(
         keys=fields.String(), values=fields.List(fields.String()), required=True,

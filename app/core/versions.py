@@ -81,7 +81,8 @@ class TableChange(db.Model):
     table_name: Mapped[str] = mapped_column(sa.String(64), primary_key=True)
 
 
-NOT_TENANT = (TableVersion.__tablename__, TableChange.__tablename__)
+# deleted_record (core.sync): tombstones the database writes, which no count or page reads.
+NOT_TENANT = (TableVersion.__tablename__, TableChange.__tablename__, "deleted_record")
 
 
 def versioned_tables():

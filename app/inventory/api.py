@@ -142,8 +142,10 @@ class ItemPhotos(MethodView):
     @items_blp.alt_response(404, **NOT_FOUND)
     @items_blp.alt_response(413, **TOO_LARGE)
     def post(self, data, item):
-        """Upload a photo (multipart, field `photo`): re-encoded without EXIF, thumbnailed on
-        the server; the first photo becomes the primary one."""
+        """Upload a photo of an item (multipart, field `photo`).
+
+        It is re-encoded without EXIF and thumbnailed on the server; the first photo becomes
+        the primary one."""
         return services.add_photo(current_studio(), _actor(), item, data["photo"])
 
 
@@ -271,6 +273,6 @@ HandOut = _action("hand-out", HandOutSchema,
                   "Hand an approved checkout over; due after the item's max checkout days.",
                   services.hand_out_checkout)
 Return = _action("return", ReturnSchema,
-                 "Mark a checkout returned, with the condition it came back in and a note; its "
+                 "Mark a checkout returned. Give the condition it came back in and a note; its "
                  "units return to the shelf (409 when it was not out).",
                  services.return_checkout)

@@ -9,6 +9,7 @@ Anything a caller may not see answers 404; a visible object they may not change 
 """
 from sqlalchemy import false
 
+from app.core import sync
 from app.core.permissions import FAMILY, MANAGERS, STAFF
 from app.core.tenancy import current_principal, scoped
 from app.extensions import db
@@ -46,6 +47,10 @@ def visible_items(principal=None):
     """SELECT of the items the caller may see."""
     return _visible(InventoryItem, principal, lambda _: (
         InventoryItem.is_borrowable.is_(True) & (InventoryItem.status != "retired")))
+
+
+# Gone from the families' list (core.sync): retired, or no longer lent.
+sync.archived(InventoryItem, InventoryItem.is_borrowable.is_(False) | (InventoryItem.status == "retired"))
 
 
 def visible_checkouts(principal=None):

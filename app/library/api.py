@@ -78,8 +78,10 @@ class Resources(MethodView):
     @resources_blp.arguments(ResourceListQuerySchema, location="query")
     @resources_blp.response(200, ResourcePageSchema)
     def get(self, args):
-        """List the resources you may see (filters: resource_type, category, tags,
-        visibility, is_public, student; search in title, description and tags)."""
+        """List the resources you may see.
+
+        Filters: resource_type, category, tags, visibility, is_public, student; search in
+        title, description and tags."""
         visibility = args.get("visibility")
         if args.get("is_public") is not None:
             visibility = "studio" if args["is_public"] else visibility
@@ -111,7 +113,9 @@ class Resources(MethodView):
     @resources_blp.alt_response(403, **FORBIDDEN)
     @resources_blp.alt_response(413, **TOO_LARGE)
     def post(self, form):
-        """Add a resource: upload a file (its type sniffed from the content), a link (`url`,
+        """Add a resource: a file, a link or a physical item.
+
+        Upload a file (its type sniffed from the content), a link (`url`,
         resource_type=link) or a physical item (resource_type=physical, `copies`)."""
         visibility = _visibility(form) or "private"
         form.pop("visibility", None)

@@ -182,7 +182,9 @@ class TeacherAvailabilityItem(MethodView):
 
     @requires_one_of("teachers.manage", "teachers.edit_own")
     @loads("teacher", editable_teacher)
-    @teachers_blp.arguments(AvailabilityWindowSchema(many=True))
+    @teachers_blp.arguments(AvailabilityWindowSchema(many=True), example=[
+        {"day_of_week": "monday", "start_time": "15:00", "end_time": "19:00"},
+        {"day_of_week": "wednesday", "start_time": "14:00", "end_time": "18:30"}])
     @teachers_blp.response(200, AvailabilityWindowSchema(many=True))
     @teachers_blp.alt_response(400, **refused_when(
         "Each window (its errors are named by its index, like 0.end_time) must end after it starts "

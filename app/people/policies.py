@@ -11,6 +11,7 @@ widens this to every student and family. Anyone else's id answers 404.
 from flask import g
 from sqlalchemy import false, select
 
+from app.core import sync
 from app.core.permissions import MANAGERS, PARENT, STAFF, STUDENT, TEACHER
 from app.core.tenancy import current_principal, scoped
 from app.extensions import db
@@ -121,6 +122,9 @@ def visible_teachers(principal=None):
     if principal.role in STAFF:
         return stmt
     return stmt.where(TeacherProfile.is_active.is_(True))
+
+
+sync.archived(TeacherProfile, TeacherProfile.is_active.is_(False))  # gone from the families' list
 
 
 def may_edit_teacher(teacher, principal=None):

@@ -10,6 +10,7 @@ from decimal import Decimal
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from app.core import sync
 from app.core.db import IdMixin, TenantMixin, TimestampMixin, UTCDateTime, utcnow
 from app.core.search import Searchable
 from app.extensions import db
@@ -238,6 +239,9 @@ class Lesson(IdMixin, TimestampMixin, TenantMixin, db.Model):
         # A teacher's lessons by time; its end and status also cover the teacher-hours report.
         sa.Index("ix_lesson_studio_teacher_start_cover", "studio_id", "teacher_id", "start_at",
                  "end_at", "status"),
+        # Lessons by status and time: those waiting for attendance are the few scheduled ones
+        # that have begun (the dashboard's latest ones, newest first, and its counts).
+        sa.Index("ix_lesson_studio_status_start_id", "studio_id", "status", "start_at", "id"),
         sa.Index("ix_lesson_studio_in_room_start", "studio_id", "room_id", "start_at",
                  **_where("room_id IS NOT NULL")),
         sa.Index("ix_lesson_studio_in_series_occurrence", "studio_id", "series_id", "occurrence_date",
@@ -400,3 +404,7 @@ class CalendarFeedToken(IdMixin, TimestampMixin, TenantMixin, db.Model):
     @property
     def is_active(self):
         return self.revoked_at is None
+
+
+# A lesson as the API shows it holds its attendees (and their attendance).
+sync.bumps(LessonAttendee, "lesson_id", Lesson)

@@ -1,7 +1,7 @@
 """schemathesis over the whole OpenAPI document, every check on, against a populated studio.
 
 Every operation is driven with schema-valid input (it must be accepted: 2xx, or 401/403/404/
-409/429) and with schema-violating input (it must be refused), and every response must be as
+409/412/429) and with schema-violating input (it must be refused), and every response must be as
 documented: status code, headers, content type and body. Ids in path parameters are drawn from
 the studio's real rows, so items are found, changed and deleted, not only missed. A stateful
 run then follows the links schemathesis finds in the document (create -> get/patch/delete).
@@ -15,6 +15,7 @@ Examples are bounded and derandomized so the run stays fast and reproducible;
 SCHEMATHESIS_MAX_EXAMPLES=100 makes a deeper run. (schemathesis' own pytest loader relies on
 a pytest internal that pytest 9 removed, so operations are driven through `as_strategy()`.)
 """
+import io
 import os
 import re
 import uuid
@@ -22,17 +23,21 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 import schemathesis
+from flask import current_app
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 from schemathesis import GenerationMode
 from schemathesis.config import SchemathesisConfig
 from schemathesis.core.failures import Failure
+from werkzeug.datastructures import FileStorage
 
 from app.core.api import RULES_INTRO
+from app.core.jobs import start_job
 from app.extensions import db
 from tests import factories
 from tests.conftest import _clean_database, api_login, bearer
+from tests.uploads import acting, png_bytes
 
 # Examples per operation and mode; SCHEMATHESIS_MAX_EXAMPLES=100 makes a deeper run.
 MAX_EXAMPLES = int(os.environ.get("SCHEMATHESIS_MAX_EXAMPLES", 10))
@@ -41,9 +46,11 @@ SETTINGS = settings(derandomize=True, deadline=None, database=None,
 # Invalid input is rejected early and simply, so fewer negative examples find what there is.
 EXAMPLES = {GenerationMode.POSITIVE: MAX_EXAMPLES, GenerationMode.NEGATIVE: max(1, MAX_EXAMPLES // 2)}
 # What "valid input is accepted" means (schemathesis' default), plus 400 where the document
-# lists the rules that can refuse valid input.
-ACCEPTED = ["2xx", "401", "403", "404", "409", "429"]
+# lists the rules that can refuse valid input. A generated `If-Match` names no version the
+# object has, so 412 is the right answer to it.
+ACCEPTED = ["2xx", "401", "403", "404", "409", "412", "429"]
 SPEC = "/api/openapi.json"
+STUDIO_HEADER = "X-Studio-ID"
 
 
 # ------------------------------------------------------------------ a populated studio
@@ -78,8 +85,43 @@ def _populate():
         send_invoice(studio, None, invoice)
     make.payment(studio, invoices[1], "20.00")
     _converse(studio, admin, teachers[0].user)
+    _lend(studio, admin, students)
+    _shelve(studio, admin, students)
+    _integrate(studio, admin)
+    start_job(studio, admin, "auto_invoice", period_start=today.isoformat(),
+              period_end=today.isoformat())
     db.session.commit()
     return admin.email
+
+
+def _lend(studio, admin, students):
+    """Inventory items with photos, and checkouts waiting, approved and out."""
+    from app.inventory import services
+
+    for number in range(2):
+        item = services.create_item(studio, admin, name=f"Violin {number}", category="instrument",
+                                    quantity=3, rental_fee="15.00")
+        with current_app.test_request_context(), acting(admin, studio):
+            services.add_photo(studio, admin, item, FileStorage(
+                io.BytesIO(png_bytes((60, 40))), filename="violin.png", content_type="image/png"))
+        services.request_checkout(studio, admin, item, students[0])
+        approved = services.request_checkout(studio, admin, item, students[1])
+        services.approve_checkout(studio, admin, approved, hand_out=number == 1)
+
+
+def _shelve(studio, admin, students):
+    """Library resources (a file, a link, a physical book) and a copy of the book lent out."""
+    from app.library import services
+
+    with current_app.test_request_context(), acting(admin, studio):
+        services.create_resource(studio, admin, title="C major scale", visibility="studio",
+                                 upload=FileStorage(io.BytesIO(png_bytes()), filename="scale.png",
+                                                    content_type="image/png"))
+    services.create_resource(studio, admin, title="IMSLP", resource_type="link",
+                             url="https://imslp.org/")
+    book = services.create_resource(studio, admin, title="Suzuki Book 1", resource_type="physical",
+                                    copies=3)
+    services.lend_copy(studio, admin, book, students[0])
 
 
 def _converse(studio, admin, teacher):
@@ -94,9 +136,24 @@ def _converse(studio, admin, teacher):
                                      body="The studio is **closed**.", audience="everyone")
 
 
-# Path parameter -> the model whose ids fill it.
+def _integrate(studio, admin):
+    """An API key, and a webhook endpoint with a test delivery waiting."""
+    from app.developer.services import create_api_key
+    from app.webhooks.services import create_endpoint, send_test_event
+
+    create_api_key(studio, admin, name="Accounting export", scopes=["billing:read"])
+    endpoint = create_endpoint(studio, admin, url="https://example.com/hooks",
+                               events=["lesson.created", "invoice.paid"])
+    send_test_event(studio, admin, endpoint)
+
+
+# Path parameter -> the models whose ids fill it (a name several routes use takes each's).
 def _id_sources():
     from app.billing.models import Invoice, Payment
+    from app.core.jobs import Job
+    from app.developer.models import ApiKey
+    from app.inventory.models import Checkout, InventoryItem, ItemPhoto
+    from app.library.models import Resource, ResourceCheckout
     from app.messaging.models import Announcement, Notification, Thread
     from app.people.models import Family, FamilyGuardian, Student, TeacherProfile
     from app.scheduling.models import (
@@ -109,6 +166,7 @@ def _id_sources():
         StudioClosure,
     )
     from app.teaching.models import Goal, LessonNote, LessonPlan, PracticeLog
+    from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     return {
         "teacher_id": TeacherProfile, "student_id": Student, "family_id": Family,
@@ -117,15 +175,18 @@ def _id_sources():
         "request_id": CancellationRequest, "credit_id": MakeupCredit, "note_id": LessonNote,
         "goal_id": Goal, "plan_id": LessonPlan, "log_id": PracticeLog, "invoice_id": Invoice,
         "payment_id": Payment, "thread_id": Thread, "notification_id": Notification,
-        "announcement_id": Announcement,
+        "announcement_id": Announcement, "item_id": InventoryItem, "photo_id": ItemPhoto,
+        "checkout_id": (Checkout, ResourceCheckout), "resource_id": Resource, "job_id": Job,
+        "api_key_id": ApiKey, "endpoint_id": WebhookEndpoint, "delivery_id": WebhookDelivery,
     }
 
 
 def real_ids(app):
     """Ids of the rows there are now (earlier operations create and delete some)."""
     with app.app_context():
-        return {name: [str(i) for i in db.session.scalars(db.select(model.id).limit(50))]
-                for name, model in _id_sources().items()}
+        return {name: [str(i) for model in (models if isinstance(models, tuple) else (models,))
+                       for i in db.session.scalars(db.select(model.id).limit(50))]
+                for name, models in _id_sources().items()}
 
 
 @pytest.fixture()
@@ -195,7 +256,15 @@ def _field_of(error_name):
 # ------------------------------------------------------------------ operation by operation
 
 def with_real_ids(case, data, ids, mode):
-    """Point path parameters at real rows (most of the time; a random id must answer 404)."""
+    """Point path parameters at real rows (most of the time; a random id must answer 404), and
+    act in the populated studio (most of the time; a random `X-Studio-ID` must answer 404)."""
+    studio = (case.headers or {}).get(STUDIO_HEADER)
+    if studio is not None and (mode is GenerationMode.POSITIVE or _is_uuid(studio)):
+        if data.draw(st.integers(0, 4), label="own studio"):
+            del case.headers[STUDIO_HEADER]
+    if "If-Match" in (case.headers or {}) and mode is GenerationMode.POSITIVE:
+        if data.draw(st.integers(0, 4), label="unconditional write"):
+            del case.headers["If-Match"]  # a random ETag never matches: let most writes through
     for name, value in (case.path_parameters or {}).items():
         if not ids.get(name):
             continue

@@ -104,7 +104,7 @@ def test_studio_header_selects_another_studio_of_the_user(client, setup):
     assert client.patch(CURRENT, headers=headers, json={"name": "Mine"}).status_code == 403
 
 
-@pytest.mark.parametrize("studio_id", ["other", UNKNOWN_ID, "not-a-uuid", "1 OR 1=1"])
+@pytest.mark.parametrize("studio_id", ["other", UNKNOWN_ID, "not-a-uuid", "1 OR 1=1", "", " "])
 def test_studio_header_of_a_foreign_or_malformed_studio_is_not_found(client, setup, studio_id):
     studio_id = str(setup.other.id) if studio_id == "other" else studio_id
     headers = bearer(token(client, setup, "admin"), studio=studio_id)

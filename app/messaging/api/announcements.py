@@ -112,8 +112,10 @@ class Announcements(MethodView):
     @announcements_blp.arguments(AnnouncementListQuerySchema, location="query")
     @announcements_blp.response(200, AnnouncementPageSchema)
     def get(self, args):
-        """List the announcements you may read, newest first (managers: all of the studio's;
-        others: those they received, and a teacher those they sent)."""
+        """List the announcements you may read, newest first.
+
+        Managers see all of the studio's; others those they received, and a teacher those
+        they sent."""
         stmt = service.visible_announcements()
         if args.get("audience"):
             stmt = stmt.where(Announcement.audience == args["audience"])

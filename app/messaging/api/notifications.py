@@ -13,6 +13,7 @@ from app.core.pagination import (
     ListQuerySchema,
     apply_created_range,
     apply_ordering,
+    deleted_field,
     ordering_field,
     paginate,
 )
@@ -59,6 +60,7 @@ class NotificationPageSchema(BaseSchema):
     next = fields.String(allow_none=True, required=True)
     previous = fields.String(allow_none=True, required=True)
     results = fields.List(fields.Nested(NotificationSchema), required=True)
+    deleted = deleted_field()
 
 
 class MarkedSchema(BaseSchema):

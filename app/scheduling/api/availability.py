@@ -26,7 +26,9 @@ class FreeSlots(MethodView):
         "`end_date` is before `start_date` or more than 31 days after it."))
     @free_slots_blp.alt_response(404, **NOT_FOUND)
     def get(self, args, teacher):
-        """Times a lesson of `duration` minutes fits into the teacher's availability without
+        """Free times for a lesson with this teacher.
+
+        Times a lesson of `duration` minutes fits into the teacher's availability without
         clashing with their lessons (studio buffer included), on open days from now on."""
         slots = services.free_slots(studio(), teacher, args["start_date"], args["end_date"],
                                     args["duration"], step_minutes=args["step"], now=utcnow())

@@ -22,7 +22,7 @@ class CalendarFeed(MethodView):
                 "last_used_at": feed.last_used_at if feed else None}
 
     @requires("calendar.subscribe")
-    @feed_blp.response(201, CalendarFeedSchema)
+    @feed_blp.response(201, CalendarFeedSchema, idempotent=False)  # the URL is shown once
     def post(self):
         """Create your private subscription URL; an older one stops working."""
         feed, token = services.create_feed(studio(), actor())

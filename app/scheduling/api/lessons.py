@@ -88,7 +88,11 @@ class Lessons(MethodView):
         return kept_json(stmt, render, reads=[services.lesson_rows_statement()])
 
     @requires("lessons.schedule")
-    @lessons_blp.arguments(LessonCreateSchema)
+    @lessons_blp.arguments(LessonCreateSchema, example={
+        "teacher": "5c0f6a1e-3d2b-4b8e-9a61-2f7d9c4e8b10",
+        "student": "a3e4b9d2-7c1f-4e0a-8b5d-6f2c1d9e0a47",
+        "scheduled_start": "2026-01-20T15:00:00Z", "duration_minutes": 45,
+        "room": "e8d1c2b3-4a5f-4e6d-9c7b-0a1f2e3d4c5b"})
     @lessons_blp.response(201, LessonSchema)
     @lessons_blp.alt_response(400, **refused_when(
         "`teacher`, `student`/`students` or `room` are not in your studio, archived or no longer in "
@@ -134,8 +138,10 @@ class LessonCalendar(MethodView):
     @lessons_blp.alt_response(400, **refused_when(
         "`end` is before `start` or more than 62 days after it."))
     def get(self, args):
-        """Lessons between two dates (inclusive, studio time; at most 62 days), formatted for
-        calendar display: `title`, `start`, `end`, `color` (the teacher's) and the lesson."""
+        """Lessons between two dates, formatted for a calendar.
+
+        Dates are inclusive, in studio time, at most 62 days apart. Each entry has `title`,
+        `start`, `end`, `color` (the teacher's) and the lesson."""
         stmt = services.lesson_rows_between_statement(
             principal(), args["start"], args["end"], teacher=args.get("teacher"),
             student=args.get("student"), room=args.get("room"),
@@ -249,8 +255,10 @@ class RescheduleLesson(MethodView):
         "in the studio's timezone."))
     @_documented
     def post(self, data, lesson):
-        """Move a lesson: answers 201 with the new lesson (`rescheduled_from` = this one);
-        this one is cancelled with reason "rescheduled" and its slot freed."""
+        """Move a lesson to another time.
+
+        Answers 201 with the new lesson (`rescheduled_from` = this one); this one is
+        cancelled with reason "rescheduled" and its slot freed."""
         changes = {k: data[k] for k in ("teacher", "room") if k in data}
         if "teacher" in changes:
             policies.ensure_may_teach(services.resolve_teacher(studio(), changes["teacher"]))
