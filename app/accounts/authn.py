@@ -1,4 +1,5 @@
-"""API authentication: JWT access/refresh tokens (flask-jwt-extended) and the studio header."""
+"""API authentication: JWT access/refresh tokens (flask-jwt-extended), API keys, third-party
+apps' OAuth access tokens and the studio header."""
 from datetime import datetime, timezone
 
 from flask import request
@@ -9,11 +10,16 @@ from jwt.exceptions import PyJWTError
 from app.accounts import services
 from app.accounts.services import sign_ins
 from app.core.errors import NotAuthenticated, NotFound
+from app.core.permissions import ADMIN
 from app.core.tenancy import Principal, current_principal, parse_uuid
+from app.developer import services as developer
+from app.oauth import services as oauth
 
 STUDIO_HEADER = "X-Studio-ID"
 INVALID_TOKEN = "The access token is not valid or has expired."  # noqa: S105 - a message
 NO_STUDIO = "Your access to the studio has ended."
+INVALID_KEY = "The API key is not valid, has expired or was revoked."
+API_KEY_HEADER = "X-API-Key"
 
 
 def _bearer_token():
@@ -47,18 +53,29 @@ def _user_for_claims(claims):
 
 
 def authenticate_api_request():
-    """(principal, error): the caller of this API request, or why it is not authenticated."""
+    """(principal, error): the caller of this API request, or why it is not authenticated.
+    An API key comes as `X-API-Key: <key>` or `Authorization: Bearer <key>` (told from an
+    access token by its prefix)."""
     token = _bearer_token()
+    api_key = request.headers.get(API_KEY_HEADER)
+    if api_key is not None:
+        if request.headers.get("Authorization"):
+            return None, NotAuthenticated("Send one credential: an API key or a bearer token.")
+        return _key_principal(api_key.strip())
     if token is None:
-        if request.headers.get("Authorization") or request.headers.get("X-API-Key"):
+        if request.headers.get("Authorization"):
             return None, NotAuthenticated("Unsupported or empty credentials.")
         return None, None
+    if developer.is_api_key(token):
+        return _key_principal(token)
+    if token.startswith(oauth.ACCESS_TOKEN_PREFIX):
+        return _app_principal()
     claims = _decode(token, "access")
     user = _user_for_claims(claims) if claims else None
     if user is None:
         return None, NotAuthenticated(INVALID_TOKEN)
     requested = request.headers.get(STUDIO_HEADER)
-    if requested:
+    if requested is not None:  # sent empty, it names no studio: 404 as any other
         studio_id = parse_uuid(requested)  # None would mean "the first studio": refuse it
         membership = services.membership_for(user, studio_id) if studio_id else None
         if membership is None:
@@ -68,6 +85,32 @@ def authenticate_api_request():
     if membership is None:
         return Principal(user=user, studio=None, role=None), None
     return Principal(user=user, studio=membership.studio, role=membership.role), None
+
+
+def _key_principal(secret):
+    """The principal of an API key: its studio, as an admin narrowed by the key's scopes,
+    with its creator as the user its changes are recorded under (app/developer)."""
+    found = developer.authenticate_api_key(secret, ip=request.remote_addr or "") if secret else None
+    if found is None:
+        return None, NotAuthenticated(INVALID_KEY)
+    key, creator, studio = found
+    requested = request.headers.get(STUDIO_HEADER)
+    if requested is not None and parse_uuid(requested) != studio.id:
+        return None, NotFound("Studio not found.")
+    return Principal(user=creator, studio=studio, role=ADMIN, api_key_id=key.id,
+                     scopes=frozenset(key.scopes)), None
+
+
+def _app_principal():
+    """The principal of a third-party app's access token (`cdz_at_…`, app/oauth): the person
+    who allowed it, in the app's studio, with their role narrowed by the granted scopes."""
+    principal = oauth.principal_for_access_token()
+    if principal is None:
+        return None, NotAuthenticated(INVALID_TOKEN)
+    requested = request.headers.get(STUDIO_HEADER)
+    if requested is not None and parse_uuid(requested) != principal.studio.id:
+        return None, NotFound("Studio not found.")
+    return principal, None
 
 
 def role_for(user):

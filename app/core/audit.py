@@ -3,9 +3,11 @@ import uuid
 from datetime import datetime
 
 import sqlalchemy as sa
+from flask import has_request_context
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.core.db import IdMixin, TenantMixin, TimestampMixin
+from app.core.tenancy import current_principal
 from app.extensions import db
 
 
@@ -24,7 +26,11 @@ class AuditLog(IdMixin, TimestampMixin, TenantMixin, db.Model):
 
 
 def record(studio, actor, action, target, **details):
-    """Add an audit row to the session (the request commits it with the change)."""
+    """Add an audit row to the session (the request commits it with the change). A change
+    made through an API key is recorded under the key's creator, with the key's id."""
+    principal = current_principal() if has_request_context() else None
+    if principal is not None and principal.api_key_id is not None:
+        details.setdefault("api_key", principal.api_key_id)
     entry = AuditLog(
         studio_id=studio.id, actor_id=getattr(actor, "id", None), action=action,
         target_type=type(target).__name__, target_id=getattr(target, "id", None),

@@ -105,7 +105,23 @@ PERMISSIONS = {
     # threads they take part in.
     "messages.view": EVERYONE,
     "messages.write": EVERYONE,
+    # API keys: owners and admins make and revoke the studio's keys (app/developer).
+    "api_keys.manage": MANAGERS,
+    # Webhooks: owners and admins choose where the studio's events go (app/webhooks).
+    "webhooks.manage": MANAGERS,
 }
+
+# What a person does for themself, never an API key. A key acts for its studio (as an admin,
+# narrowed by its scopes), not as the person who made it: it has no inbox, bell or calendar
+# feed, and it may not see or make keys (a leaked key cannot mint others).
+PERSONAL_ACTIONS = frozenset({
+    "api_keys.manage", "notifications.view", "notifications.read", "messages.view",
+    "messages.write", "calendar.subscribe",
+})
+
+# What a third-party app never does, whatever the person who allowed it may: make credentials
+# or data feeds that would outlive the authorization (revoking the app must cut it off).
+NOT_FOR_APPS = frozenset({"api_keys.manage", "webhooks.manage"})
 
 # Actions an API key with only the `read` scope may perform.
 READ_ONLY_ACTIONS = frozenset({
@@ -148,6 +164,7 @@ _AREA_OF_PREFIX = {
     "inventory": "inventory", "checkouts": "inventory",
     "resources": "library",
     "notifications": "messaging", "announcements": "messaging", "messages": "messaging",
+    "api_keys": "studio", "webhooks": "studio",
 }
 SCOPES = ("read", "write") + tuple(
     f"{area}:{level}" for area in SCOPE_AREAS for level in ("read", "write"))
@@ -193,6 +210,10 @@ def can(action, principal=None):
     if action not in PERMISSIONS:
         raise KeyError(f"unknown permission {action!r}")
     if principal.role not in PERMISSIONS[action]:
+        return False
+    if principal.api_key_id is not None and action in PERSONAL_ACTIONS:
+        return False
+    if principal.app_grant_id is not None and action in NOT_FOR_APPS:
         return False
     return scope_allows(principal.scopes, action)
 

@@ -6,7 +6,7 @@ from flask import g
 from sqlalchemy import select
 
 from app.core.db import db
-from app.core.errors import NotAuthenticated, NotFound, is_api_request
+from app.core.errors import NotAuthenticated, NotFound, PermissionDenied, is_api_request
 
 
 @dataclass(frozen=True)
@@ -18,6 +18,7 @@ class Principal:
     role: str | None
     api_key_id: uuid.UUID | None = None
     scopes: frozenset = field(default_factory=lambda: frozenset({"read", "write"}))  # FULL_ACCESS
+    app_grant_id: uuid.UUID | None = None  # a third-party app's authorization (app/oauth)
 
 
 _authenticate_api_request = None  # set by the app factory: core knows no accounts
@@ -47,6 +48,14 @@ def require_api_principal():
 def api_login_required():
     """before_request hook for API blueprints that need a caller (401 otherwise)."""
     require_api_principal()
+
+
+def refuse_api_keys():
+    """before_request hook for API blueprints that act as a person (their profile, their
+    live updates): an API key acts for its studio, not for anyone, so it gets 403."""
+    if require_api_principal().api_key_id is not None:
+        raise PermissionDenied("An API key acts for its studio, not for a person: "
+                               "sign in to use this.")
 
 
 def current_principal():

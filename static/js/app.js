@@ -97,3 +97,19 @@ document.addEventListener("submit", function (event) {
     if (form && event.target.closest("[data-kind-choice]")) showKind(form);
   });
 })();
+
+// Copy buttons: data-copy names the field whose text goes to the clipboard (a new API key).
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy]");
+  if (!button) return;
+  var source = document.querySelector(button.getAttribute("data-copy"));
+  if (!source) return;
+  source.select();
+  var done = function () { button.textContent = button.getAttribute("data-copied") || "Copied"; };
+  if (navigator.clipboard && window.isSecureContext) {
+    navigator.clipboard.writeText(source.value).then(done, function () { document.execCommand("copy"); done(); });
+  } else {
+    document.execCommand("copy");
+    done();
+  }
+});

@@ -9,7 +9,7 @@ from flask.views import MethodView
 
 from app.core import events
 from app.core.api import Blueprint
-from app.core.tenancy import api_login_required, current_principal
+from app.core.tenancy import api_login_required, current_principal, refuse_api_keys
 from app.extensions import db
 
 STREAM_DESCRIPTION = """
@@ -38,6 +38,7 @@ HTTP through any proxy; browsers reconnect by themselves).
 stream_blp = Blueprint("Live updates", __name__, url_prefix="/api/v1/stream",
                        description="Server-sent events that tell a client what to refresh.")
 stream_blp.before_request(api_login_required)
+stream_blp.before_request(refuse_api_keys)  # live updates are a person's bell and inbox
 
 
 @stream_blp.route("")

@@ -1,0 +1,1 @@
+"""The developer platform: the studio's API keys."""
