@@ -17,6 +17,7 @@ from app.billing.services.common import (
     due_date_for,
     non_negative,
 )
+from app.billing.services.webhook_data import announce_invoice
 from app.core import audit, validation
 from app.core.db import lock, utcnow
 from app.core.errors import Conflict, ValidationFailed
@@ -54,7 +55,9 @@ def settle_status(invoice, today):
     if invoice.status in ("draft", "void"):
         return invoice
     if invoice.balance_due == ZERO:
-        invoice.status = "paid"
+        if invoice.status != "paid":
+            invoice.status = "paid"
+            announce_invoice("invoice.paid", invoice)
     elif invoice.status == "overdue" or invoice.due_date < today:
         invoice.status = "overdue"
     elif invoice.amount_settled > ZERO:
@@ -281,6 +284,7 @@ def send_invoice(studio, actor, invoice, *, now=None, notify=True):
     invoice.number = take_number(studio, invoice.issue_date.year)
     invoice.status, invoice.sent_at = "sent", now
     recalculate(invoice)
+    announce_invoice("invoice.sent", invoice)
     settle_status(invoice, local_today(studio, now))
     apply_credit(studio, actor, invoice)
     audit.record(studio, actor, "invoice.sent", invoice, number=invoice.number,

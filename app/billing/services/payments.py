@@ -11,6 +11,7 @@ from app.billing.services import bell
 from app.billing.services.common import amount_of, by_id
 from app.billing.services.emails import email_receipt
 from app.billing.services.invoices import add_credit_entry, credit_available, settle_status
+from app.billing.services.webhook_data import announce_payment
 from app.core import audit, validation
 from app.core.db import lock, utcnow
 from app.core.errors import Conflict, ValidationFailed
@@ -75,6 +76,7 @@ def record_payment(studio, actor, *, invoice, amount, method, transaction_id="",
     audit.record(studio, actor, "payment.recorded", payment, invoice=invoice.number,
                  amount=str(amount), method=method, to_credit=str(payment.credit_amount))
     db.session.flush()
+    announce_payment("payment.recorded", payment)
     bell.payment_received(studio, actor, payment, invoice)
     if receipt:
         email_receipt(studio, [payment])
@@ -134,6 +136,7 @@ def refund_payment(studio, actor, payment, *, amount=None, notes="", now=None):
     audit.record(studio, actor, "payment.refunded", refund, invoice=invoice.number,
                  amount=str(amount), original=str(payment.id))
     db.session.flush()
+    announce_payment("payment.recorded", refund)
     return refund
 
 

@@ -34,6 +34,7 @@ from app.inventory.models import (
 from app.inventory.policies import may_request
 from app.inventory.services import bell
 from app.inventory.services.items import settle_status
+from app.inventory.services.webhook_data import announce_checkout
 
 MAX_NOTE = 1000
 WAITING_STATUSES = ("requested",)
@@ -118,6 +119,7 @@ def approve_checkout(studio, actor, checkout, *, hand_out=False, condition_out=N
     db.session.flush()
     if hand_out:
         checkout = hand_out_checkout(studio, actor, checkout, condition_out=condition_out, now=now)
+    announce_checkout(studio, "checkout.approved", checkout)
     bell.checkout_approved(studio, actor, checkout)
     return checkout
 
@@ -167,6 +169,7 @@ def return_checkout(studio, actor, checkout, *, condition, note="", now=None):
     item.condition = condition
     settle_status(item)
     db.session.flush()
+    announce_checkout(studio, "checkout.returned", checkout)
     return checkout
 
 

@@ -29,6 +29,7 @@ from app.core.permissions import FAMILY
 from app.core.richtext import render_markdown
 from app.core.search import escape_like, fold
 from app.core.tenancy import Principal, current_principal, parse_uuid
+from app.core.webhook_events import emit, snapshot
 from app.extensions import db
 from app.library.models import Resource
 from app.messaging.models import Message, MessageResource, Thread, ThreadParticipant
@@ -116,6 +117,11 @@ def create_thread(principal, subject, participants, initial_message, resources=(
     return thread
 
 
+# A thread is read by its participants only, so its webhook event names the message and says
+# nothing of what it says: a participant fetches it with their own token.
+MESSAGE_FIELDS = ("id", ("thread", "thread_id"), ("author", "author_id"), "created_at")
+
+
 def post_message(principal, thread, body, resources=()):
     """Add a message of the acting principal (a participant) to `thread`."""
     return _add_message(principal, thread, body, resources, field="body")
@@ -143,6 +149,7 @@ def _add_message(principal, thread, body, resource_ids, *, field):
     db.session.flush()
     db.session.refresh(thread, ["last_message_at"])
     _announce(principal, thread, message, members)
+    emit(thread.studio_id, "message.created", message, snapshot(message, MESSAGE_FIELDS))
     return message
 
 

@@ -16,6 +16,7 @@ from app.extensions import db
 from app.people.models import Family, FamilyGuardian, ImportBatch, Student
 from app.people.services.csv_plan import CREATE, Directory, plan_import
 from app.people.services.csv_read import COLUMNS, read_csv
+from app.people.services.webhook_data import announce_student
 
 FLUSH_EVERY = 500
 BATCH_TTL = timedelta(days=1)
@@ -71,7 +72,7 @@ def commit_import(studio, actor, batch):
     directory = Directory(studio, batch.rows)
     plan_all = plan_import(studio, batch.rows, directory)
     written_families = set()
-    created = 0
+    created, imported = 0, []
     for plan in plan_all.rows:
         if plan.status != CREATE:
             continue
@@ -81,8 +82,10 @@ def commit_import(studio, actor, batch):
             written_families.add(family.id)
         family_id = plan.family_id or family.id
         db.session.add_all(_guardian(studio, family_id, p, directory) for p in plan.added_guardians)
-        db.session.add(Student(studio_id=studio.id, family_id=family_id,
-                               archived_at=None if plan.data["is_active"] else utcnow(), **plan.data))
+        student = Student(studio_id=studio.id, family_id=family_id,
+                          archived_at=None if plan.data["is_active"] else utcnow(), **plan.data)
+        db.session.add(student)
+        imported.append(student)
         created += 1
         if created % FLUSH_EVERY == 0:
             db.session.flush()
@@ -91,6 +94,8 @@ def commit_import(studio, actor, batch):
     batch.preview = [p.as_json() for p in plan_all.rows]
     batch.summary = {**batch.summary, **plan_all.counts()}
     db.session.flush()
+    for student in imported:
+        announce_student(studio, "student.created", student)
     audit.record(studio, actor, "people.imported", batch, students=created,
                  families=len(written_families), filename=batch.filename)
     return batch

@@ -15,6 +15,7 @@ from app.core.tenancy import parse_uuid, scoped
 from app.extensions import db
 from app.people.models import Family, FamilyGuardian, Student
 from app.people.services.common import apply_changes, reject_unknown
+from app.people.services.webhook_data import announce_family
 
 FAMILY_FIELDS = ("name", "primary_contact", "phone", "billing_email", "address", "notes")
 CONTACT_FIELDS = ("phone", "billing_email", "address")
@@ -103,6 +104,8 @@ def update_family(studio, actor, family, **changes):
     if changed:
         audit.record(studio, actor, "family.updated", family, fields=sorted(changed))
     db.session.flush()
+    if changed:
+        announce_family(studio, "family.updated", family)
     return family
 
 

@@ -25,6 +25,7 @@ from app.people.services.common import (
     tags,
 )
 from app.people.services.families import create_family
+from app.people.services.webhook_data import announce_student
 
 STUDENT_FIELDS = (
     "first_name", "last_name", "email", "phone", "instrument", "specialties", "date_of_birth",
@@ -117,6 +118,7 @@ def create_student(studio, actor, *, login=None, new_family_name=None, **fields)
     db.session.flush()
     invitation = give_login(studio, actor, student, **login) if login else None
     audit.record(studio, actor, "student.created", student, name=student.full_name)
+    announce_student(studio, "student.created", student)
     return student, invitation
 
 

@@ -5,6 +5,7 @@ from app.core.timeutil import local_today, to_local
 from app.extensions import db
 from app.scheduling.models import ATTENDANCE
 from app.scheduling.services.lessons import _ensure_not_billed
+from app.scheduling.services.webhook_data import announce_lesson
 
 
 def _ensure_has_begun(studio, lesson, now=None):
@@ -37,6 +38,7 @@ def complete_lesson(studio, actor, lesson, attendance=None, *, now=None):
     lesson.status = "completed"
     lesson.attendance_taken_at = utcnow()
     db.session.flush()
+    announce_lesson(studio, "lesson.completed", lesson)
     return lesson
 
 

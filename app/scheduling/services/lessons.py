@@ -38,6 +38,7 @@ from app.scheduling.services.common import (
 )
 from app.scheduling.services.conflicts import find_clashes, raise_if_clashes
 from app.scheduling.services.notices import notify_cancelled, notify_rescheduled
+from app.scheduling.services.webhook_data import announce_lesson
 
 MAX_GROUP_SIZE = 50
 SCHEDULE_FIELDS = ("start", "end", "teacher", "room", "students")
@@ -185,6 +186,7 @@ def schedule_lesson(studio, actor, placement: Placement, *, start, end=None, mak
     if credit is not None:
         _consume_credit(credit, lesson)
     bell.lesson_scheduled(studio, actor, lesson)
+    announce_lesson(studio, "lesson.created", lesson)
     return Booking(lesson, warnings)
 
 
@@ -362,6 +364,7 @@ def cancel_lesson(studio, actor, lesson, reason="", *, initiated_by="family", re
         bell.lesson_cancelled(studio, actor, lesson, now=now)
     _settle_requests(lesson, actor, now)
     db.session.flush()
+    announce_lesson(studio, "lesson.cancelled", lesson)
     return lesson
 
 
@@ -413,4 +416,5 @@ def reschedule_lesson(studio, actor, lesson, *, start, end=None, teacher=UNSET, 
         notify_rescheduled(studio, lesson, new)
         bell.lesson_rescheduled(studio, actor, lesson, new)
     db.session.flush()
+    announce_lesson(studio, "lesson.rescheduled", new)
     return Booking(new, warnings)
