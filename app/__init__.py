@@ -118,16 +118,20 @@ def _import_models():
     from app.billing import models as _billing  # noqa: F401
     from app.core import audit as _audit  # noqa: F401
     from app.core import files as _files  # noqa: F401
+    from app.core import idempotency as _idempotency  # noqa: F401
     from app.core import jobs as _jobs  # noqa: F401
     from app.core import ratelimit_storage as _ratelimit_storage  # noqa: F401
     from app.core import versions as _versions  # noqa: F401
+    from app.developer import models as _developer  # noqa: F401
     from app.inventory import models as _inventory  # noqa: F401
     from app.library import models as _library  # noqa: F401
     from app.messaging import models as _messaging  # noqa: F401
+    from app.oauth import models as _oauth  # noqa: F401
     from app.people import hooks as _people_hooks  # noqa: F401
     from app.people import models as _people  # noqa: F401
     from app.scheduling import models as _scheduling  # noqa: F401
     from app.teaching import models as _teaching  # noqa: F401
+    from app.webhooks import models as _webhooks  # noqa: F401
 
     _versions.register_studio_tables(studios=Studio.__table__, memberships=Membership.__table__)
 
@@ -144,16 +148,25 @@ def _register_web(app):
     from app.core.permissions import ROLE_LABELS, can
     from app.core.tenancy import Principal, current_principal, parse_uuid
     from app.dashboard.views import dashboard_bp
+    from app.developer.views import developer_bp
+    from app.extensions import csrf
     from app.inventory.views import inventory_bp
     from app.library.views import library_bp
     from app.messaging.views import messaging_bp
+    from app.oauth import server as oauth_server
+    from app.oauth.endpoints import oauth_endpoints_bp
+    from app.oauth.views import oauth_pages_bp
     from app.people.views import people_bp
     from app.scheduling.views import scheduling_bp
     from app.teaching.views import teaching_bp
+    from app.webhooks.views import webhooks_bp
 
     for blueprint in (auth_bp, account_bp, settings_bp, dashboard_bp, docs_bp, jobs_bp, people_bp,
-                      scheduling_bp, teaching_bp, billing_bp, inventory_bp, library_bp, messaging_bp):
+                      scheduling_bp, teaching_bp, billing_bp, inventory_bp, library_bp, messaging_bp,
+                      developer_bp, webhooks_bp, oauth_pages_bp, oauth_endpoints_bp):
         app.register_blueprint(blueprint)
+    oauth_server.init_app(app)
+    csrf.exempt(oauth_endpoints_bp)  # apps authenticate with client credentials, no cookies
     formatting.register(app)
 
     @app.before_request
@@ -190,21 +203,23 @@ def _register_web(app):
 
 def _register_api(app):
     from app.accounts.api import blueprints as account_blueprints
-    from app.accounts.api import health_blp
     from app.accounts.authn import authenticate_api_request
     from app.accounts.sign_in_alerts import warn_of_failed_sign_ins
     from app.billing.api import blueprints as billing_blueprints
     from app.core.api import register_security_schemes
     from app.core.job_api import jobs_blp
     from app.core.ratelimit import alert_failed_sign_ins_with
+    from app.core.sync import document_lists
     from app.core.tenancy import authenticate_api_requests_with
-    from app.extensions import api, csrf, limiter
+    from app.developer.api import blueprints as developer_blueprints
+    from app.extensions import api, csrf
     from app.inventory.api import blueprints as inventory_blueprints
     from app.library.api import blueprints as library_blueprints
     from app.messaging.api import blueprints as messaging_blueprints
     from app.people.api import blueprints as people_blueprints
     from app.scheduling.api import blueprints as scheduling_blueprints
     from app.teaching.api import blueprints as teaching_blueprints
+    from app.webhooks.api import blueprints as webhook_blueprints
 
     api.init_app(app, spec_kwargs={
         "info": {"description": API_DESCRIPTION},
@@ -215,10 +230,11 @@ def _register_api(app):
     alert_failed_sign_ins_with(warn_of_failed_sign_ins)
     for blueprint in (*account_blueprints, *people_blueprints, *scheduling_blueprints,
                       *teaching_blueprints, *billing_blueprints, *inventory_blueprints,
-                      *library_blueprints, *messaging_blueprints, jobs_blp):
+                      *library_blueprints, *messaging_blueprints, *developer_blueprints,
+                      *webhook_blueprints, jobs_blp):
         api.register_blueprint(blueprint)
         csrf.exempt(blueprint)  # token-authenticated, no cookies to forge
-    limiter.exempt(health_blp)  # load balancers poll it
+    document_lists(api.spec)  # every list's 400 names the `updated_since` rule (core.sync)
 
 
 def _register_email_attachments():
@@ -253,6 +269,15 @@ refresh token (14 days, rotated on each use). Send `Authorization: Bearer <acces
 Requests act in your first studio; send `X-Studio-ID: <studio id>` to act in another one
 (a studio you do not belong to answers 404).
 
+**API keys**: owners and admins make them in Settings → API keys or with
+`POST /api/v1/api-keys` (the secret is in that answer only). Send one as `X-API-Key: <key>` or
+`Authorization: Bearer <key>`. A key acts in its own studio (an `X-Studio-ID` of another
+answers 404) as an admin limited to its scopes: `read` and `write` for every area, or
+`<area>:read` and `<area>:write` for one (`studio`, `people`, `scheduling`, `teaching`,
+`billing`, `inventory`, `library`, `messaging`); `write` implies `read`, and anything else
+answers 403. A key has no profile, inbox, bell or calendar feed, and cannot manage keys.
+Unknown, expired and revoked keys answer 401; revoking takes effect on the next request.
+
 **Lists** take `page` and `page_size` (max 100) and answer `{count, next, previous, results}`.
 
 **Formats**: datetimes are ISO 8601 UTC with `Z`; dates `YYYY-MM-DD`; money and percentages
@@ -262,9 +287,16 @@ are strings with two decimals (`"216.00"`, `"8.25"`).
 `Cache-Control: private, no-cache`. Send the ETag back in `If-None-Match`: while the answer
 is unchanged it is `304 Not Modified` with no body (polling a list costs next to nothing).
 
-**Rate limits**: 1000 requests/hour per user or API key, 100/hour per client address for
-anonymous requests. Sign-in counts failures: 10 a minute per email and client address, 50 in
-10 minutes per address; sign-ins that succeed are not counted. Every server process counts
-against the same budget. See the `X-RateLimit-*` headers; a 429 `RATE_LIMITED` answer carries
-`Retry-After` (seconds).
+**Concurrent edits**: send an object's ETag as `If-Match` on its PATCH, PUT or DELETE; if the
+object changed since you read it, the answer is `412 PRECONDITION_FAILED` and nothing changes.
+
+**Retries**: a POST that creates takes `Idempotency-Key` (1-255 characters, yours alone, kept
+24 hours): a retry with the same key and body answers the first success again and creates
+nothing; the same key with another request, or while the first still runs, answers 409.
+
+**Rate limits**: 1000 requests/hour per user or per API key (each key has its own budget),
+100/hour per client address for anonymous requests. Sign-in counts failures: 10 a minute per
+email and client address, 50 in 10 minutes per address; sign-ins that succeed are not counted.
+Every server process counts against the same budget. See the `X-RateLimit-*` headers; a 429
+`RATE_LIMITED` answer carries `Retry-After` (seconds).
 """.strip()

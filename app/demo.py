@@ -14,6 +14,7 @@ from app.messaging.demo import seed_messaging
 from app.people.demo import create_login, seed_people
 from app.scheduling.demo import seed_schedule
 from app.teaching.demo import seed_teaching
+from app.webhooks.demo import seed_webhooks
 
 DEMO_PASSWORD = "demo-password"  # noqa: S105 - the documented demo login
 
@@ -72,4 +73,5 @@ def seed(size="small", progress=None, *, teachers=60, students=3000, months=12):
     progress("billing")
     seed_billing(studio, size, progress, months=months)
     seed_messaging(studio)
+    seed_webhooks(studio)
     return studio

@@ -13,6 +13,7 @@ from huey.consumer import Consumer
 
 from app import create_app
 from app.billing.jobs import auto_invoice, mark_all_overdue
+from app.core import idempotency
 from app.core import jobs as background
 from app.extensions import db
 from app.messaging.services import deliver_pending, send_due_digests, stopping
@@ -152,6 +153,21 @@ def mark_overdue_checkouts():
     return marked
 
 
+@huey.periodic_task(crontab(minute="*"))
+@_with_app
+def deliver_webhooks():
+    """Every minute: fan new events out to the endpoints that chose them and send what is
+    due, each delivery once, in order per object, retried with backoff
+    (app/webhooks/services/delivery.py)."""
+    from app.webhooks.services import deliver_due
+
+    try:
+        return deliver_due()
+    except Exception:
+        db.session.rollback()
+        raise
+
+
 @huey.periodic_task(crontab(minute="*/5"))
 @_with_app
 def send_thread_digests():
@@ -159,3 +175,33 @@ def send_thread_digests():
     once per thread per hour, once also when two runs overlap (the claim commits with the
     email, app/messaging/services/digests.py)."""
     return send_due_digests()
+
+
+@huey.periodic_task(crontab(minute="40", hour="3"))
+@_with_app
+def purge_sync_tombstones():
+    """Daily: the ids of deleted rows that API lists give with `include_deleted` are kept
+    TOMBSTONE_DAYS (app/core/sync.py); older ones go."""
+    from app.core.sync import purge_tombstones
+
+    try:
+        purged = purge_tombstones()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return purged
+
+
+@huey.periodic_task(crontab(minute="40", hour="*"))
+@_with_app
+def purge_idempotency_keys():
+    """Hourly: forget the answers kept for `Idempotency-Key` retries once they are 24 hours
+    old (app/core/idempotency.py); a retry after that runs as a new request."""
+    try:
+        purged = idempotency.purge_expired()
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return purged

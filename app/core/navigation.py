@@ -46,6 +46,10 @@ NAV = [
         ("Members", "settings.members", "members.view"),
         ("Studio settings", "settings.studio", "studio.manage"),
         ("Your teaching", "settings.teaching", "studio.manage"),
+        ("API keys", "developer.api_keys", "api_keys.manage"),
+        ("Apps", "oauth.apps", "studio.manage"),
+        ("Connected apps", "oauth.connected", "studio.manage"),
+        ("Webhooks", "webhooks.endpoints", "webhooks.manage"),
     ]),
 ]
 

@@ -76,6 +76,9 @@ FRESH = frozenset({
     "new_item", "new_checkout", "new_approved_checkout", "new_out_checkout",  # inventory
     "new_resource", "new_colleague_resource", "new_book", "new_loan", "new_returned_loan",  # library
     "new_notification", "new_admin_notification",  # notifications
+    "new_api_key",  # developer
+    "new_webhook",  # webhooks
+    "new_oauth_app", "new_oauth_grant", "new_own_oauth_grant",  # third-party apps
 })
 
 
@@ -167,6 +170,8 @@ class World:
         self.ids["studio"] = self.studio_id
         self.ids.update(self._inventory_world(studio, foreign, kid, stranger, users))  # inventory
         self.ids.update(self._library_world(studio, foreign, kid, stranger, users))  # library
+        self.ids.update(self._developer_world(studio, foreign, users))  # API keys
+        self.ids.update(self._webhooks_world(studio, foreign, users))  # webhooks
         db.session.commit()
 
     # ------------------------------------------------------------ objects made per request
@@ -455,6 +460,43 @@ class World:
         """An unread notification of this studio's admin (nobody else's to read)."""
         return self._new_notification("admin")
 
+    # ------------------------------------------------------------ API keys
+
+    def _developer_world(self, studio, foreign, users):
+        """A key of this studio and one of the other studio."""
+        from app.developer import services as developer
+
+        key, _secret = developer.create_api_key(studio, users["admin"], name="Website",
+                                                scopes=["read"])
+        foreign_key, _secret = developer.create_api_key(foreign, users["other"], name="Theirs",
+                                                        scopes=["read"])
+        return {"api_key": str(key.id), "foreign_api_key": str(foreign_key.id)}
+
+    def _webhooks_world(self, studio, foreign, users):
+        """An endpoint of this studio with one delivery, and one of the other studio."""
+        from app.webhooks import services as webhooks
+
+        ours = webhooks.create_endpoint(studio, users["admin"], url="https://example.com/hooks",
+                                        events=["invoice.paid"])
+        delivery = webhooks.send_test_event(studio, users["admin"], ours)
+        theirs = webhooks.create_endpoint(foreign, users["other"], url="https://example.org/h",
+                                          events=["invoice.paid"])
+        foreign_delivery = webhooks.send_test_event(foreign, users["other"], theirs)
+        return {"webhook": str(ours.id), "webhook_delivery": str(delivery.id),
+                "foreign_webhook": str(theirs.id), "foreign_webhook_delivery": str(foreign_delivery.id)}
+
+    def _new_webhook(self, role):
+        from app.webhooks import services as webhooks
+
+        return webhooks.create_endpoint(self._studio(), self._user("admin"),
+                                        url="https://example.com/new", events=["lesson.created"])
+
+    def _new_api_key(self, role):
+        from app.developer import services as developer
+
+        return developer.create_api_key(self._studio(), self._user("admin"), name=unique("Key "),
+                                        scopes=["read"])[0]
+
     def _new_item(self, role):
         from app.inventory import services as inventory
 
@@ -555,6 +597,41 @@ class World:
 
         loan = self._new_loan(role)
         return library.return_copy(self._studio(), self._user("admin"), loan)
+
+    # ------------------------------------------------------------ third-party apps (OAuth)
+
+    def _oauth_app_in(self, studio, user):
+        from app.oauth import services as oauth
+
+        app, _secret = oauth.register_app(studio, user, name=unique("App "),
+                                          redirect_uris=["https://app.example.test/cb"],
+                                          scopes=["read"])
+        return app
+
+    def _oauth_grant_of(self, studio, user):
+        from app.oauth.models import OAuthGrant
+
+        grant = OAuthGrant(studio_id=studio.id, app_id=self._oauth_app_in(studio, user).id,
+                           user_id=user.id, scopes="read")
+        db.session.add(grant)
+        db.session.flush()
+        return grant
+
+    def _new_oauth_app(self, role):
+        return self._oauth_app_in(self._studio(), self._user("admin"))
+
+    def _new_oauth_grant(self, role):
+        """An authorization the admin gave an app of this studio."""
+        return self._oauth_grant_of(self._studio(), self._user("admin"))
+
+    def _new_own_oauth_grant(self, role):
+        """An authorization of the caller's own (anonymous: the admin's), in their studio."""
+        from app.accounts.models import Studio
+
+        name = {"anonymous": "admin"}.get(role, role)
+        studio = (db.session.get(Studio, uuid.UUID(self.foreign_id)) if role == "other"
+                  else self._studio())
+        return self._oauth_grant_of(studio, self._user(name))
 
 def local_slot(zone_name=TIMEZONE):
     """A free future date and wall-clock time in the studio's timezone, for page forms."""
