@@ -154,3 +154,11 @@ def test_every_listed_event_has_a_description_and_unknown_names_are_refused(worl
     assert len(EVENTS) == len(set(EVENTS)) == 12
     with pytest.raises(KeyError):
         emit(world.studio, "lesson.exploded", None, {})
+
+
+def test_times_in_event_bodies_are_whole_seconds_in_utc_as_the_api_writes_them():
+    from app.core.webhook_events import api_value
+
+    moment = datetime(2031, 3, 3, 15, 0, 5, 364328, tzinfo=timezone(timedelta(hours=-5)))
+    assert api_value(moment) == "2031-03-03T20:00:05Z"
+    assert api_value(moment.replace(tzinfo=None)) == "2031-03-03T15:00:05Z"
