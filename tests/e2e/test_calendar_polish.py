@@ -37,6 +37,9 @@ def week(make):
 
 
 def _open_week(page, live_url, week):
+    # Tall enough that a lesson and the slot it is dropped on are on screen together: a
+    # synthetic drag does not scroll the page the way a person's drag does.
+    page.set_viewport_size({"width": 1366, "height": 1600})
     login_in_browser(page, live_url, week.admin.email, PASSWORD)
     page.goto(f"{live_url}/calendar?view=week&date={week.day.isoformat()}")
 

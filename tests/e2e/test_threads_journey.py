@@ -6,6 +6,7 @@ import re
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.messaging.services import threads as services
@@ -75,7 +76,9 @@ def test_a_parent_writes_to_the_teacher_who_replies(w, browser, live_url, axe_ch
         snap(page, f"{name}-new-message")
         page.goto(f"{live_url}/messages")
         page.get_by_role("link", name=re.compile("Spring recital programme")).click()
-        assert "Minuet in G" in page.locator("main").inner_text()
+        # The thread's own page, not the inbox still on screen while it loads.
+        expect(page.get_by_role("heading", name="Spring recital programme")).to_be_visible()
+        expect(page.locator("main")).to_contain_text("Minuet in G")
         axe_check(page)
         snap(page, f"{name}-thread")
         if name == "teacher":
