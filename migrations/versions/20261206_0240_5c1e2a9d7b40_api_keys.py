@@ -40,6 +40,26 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_api_key_created_by_id'), ['created_by_id'], unique=False)
         batch_op.create_index('ix_api_key_studio_created', ['studio_id', 'created_at'], unique=False)
 
+    # PostgreSQL moves the studio's table versions itself (see app/core/versions.py).
+    if op.get_bind().dialect.name == "postgresql":
+        for table in TENANT_TABLES:
+            op.execute(TRIGGERS.format(table=table))
+
+
+TENANT_TABLES = ('api_key',)
+
+TRIGGERS = """
+CREATE TRIGGER versions_insert AFTER INSERT ON {table} REFERENCING NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION versions_stage();
+CREATE TRIGGER versions_update AFTER UPDATE ON {table}
+    REFERENCING OLD TABLE AS old_rows NEW TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION versions_stage_update();
+CREATE TRIGGER versions_delete AFTER DELETE ON {table} REFERENCING OLD TABLE AS changed_rows
+    FOR EACH STATEMENT EXECUTE FUNCTION versions_stage();
+CREATE TRIGGER versions_truncate AFTER TRUNCATE ON {table}
+    FOR EACH STATEMENT EXECUTE FUNCTION versions_stage_every_studio();
+"""
+
 
 def downgrade():
     with op.batch_alter_table('api_key', schema=None) as batch_op:
