@@ -59,6 +59,17 @@ def _with_app(fn):
     return wrapper
 
 
+def _committed(work, *args):
+    """Run a job's `work` and commit what it wrote; roll back and re-raise if it fails."""
+    try:
+        result = work(*args)
+        db.session.commit()
+    except Exception:
+        db.session.rollback()
+        raise
+    return result
+
+
 class GracefulConsumer(Consumer):
     """huey's consumer, stopping gracefully on SIGTERM as on SIGINT: running tasks finish, and
     the outbox finishes the email it is sending and claims no other. A second signal stops it
@@ -111,12 +122,7 @@ def mark_overdue_invoices():
 def extend_lesson_horizons():
     """Hourly and idempotent: open-ended recurring series keep their lessons generated 26
     weeks ahead of each studio's own today (clashing occurrences are skipped and logged)."""
-    try:
-        created = extend_all_series()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
+    created = _committed(extend_all_series)
     if created:
         current_app.logger.info("lesson horizon: %s lessons created", created)
     return created
@@ -128,13 +134,7 @@ def send_lesson_reminders():
     """Remind every lesson whose studio's lead time has come (24 hours by default), by email
     (the outbox delivers them) and in the bell, once per lesson and recipient, also when two
     runs overlap (app/scheduling/services/reminders.py)."""
-    try:
-        queued = send_due_reminders()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return queued
+    return _committed(send_due_reminders)
 
 
 @huey.periodic_task(crontab(minute="20", hour="*"))
@@ -144,13 +144,7 @@ def mark_overdue_checkouts():
     (a loan already overdue is left alone)."""
     from app.inventory.services import mark_all_overdue_checkouts
 
-    try:
-        marked = mark_all_overdue_checkouts()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return marked
+    return _committed(mark_all_overdue_checkouts)
 
 
 @huey.periodic_task(crontab(minute="*"))
@@ -184,13 +178,7 @@ def purge_sync_tombstones():
     TOMBSTONE_DAYS (app/core/sync.py); older ones go."""
     from app.core.sync import purge_tombstones
 
-    try:
-        purged = purge_tombstones()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return purged
+    return _committed(purge_tombstones)
 
 
 @huey.periodic_task(crontab(minute="40", hour="*"))
@@ -198,10 +186,4 @@ def purge_sync_tombstones():
 def purge_idempotency_keys():
     """Hourly: forget the answers kept for `Idempotency-Key` retries once they are 24 hours
     old (app/core/idempotency.py); a retry after that runs as a new request."""
-    try:
-        purged = idempotency.purge_expired()
-        db.session.commit()
-    except Exception:
-        db.session.rollback()
-        raise
-    return purged
+    return _committed(idempotency.purge_expired)
