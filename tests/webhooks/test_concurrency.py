@@ -3,13 +3,14 @@ the receiver gets every event once, and the events of one object still in order.
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.core.db import utcnow
 from app.core.webhook_events import emit
 from app.extensions import db
 from app.webhooks import services
-from app.webhooks.models import WebhookDelivery
+from app.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.webhooks.services.endpoints import MAX_ENDPOINTS
 from tests.concurrency import parallel
 
 EVENTS = 40
@@ -53,3 +54,23 @@ def test_two_workers_deliver_each_event_once_and_in_order(app, hook_world, recei
     db.session.expire_all()
     assert set(db.session.scalars(select(WebhookDelivery.status))) == {"succeeded"}
     assert sum(sum(r) for r in results) <= EVENTS
+
+
+@pytest.mark.postgres
+def test_twenty_endpoints_added_at_once_never_pass_the_studios_limit(app, client, hook_world):
+    """The studio has one endpoint; 20 more at once: 19 fit (201), the others get 409."""
+    from tests.conftest import api_login, bearer
+
+    headers = bearer(api_login(client, hook_world.admin.email))
+
+    def add(number):
+        def run(each):
+            return each.post("/api/v1/webhooks", headers=headers, json={
+                "url": f"https://hooks{number}.example.com/in", "events": ["lesson.created"]}
+            ).status_code
+        return run
+
+    statuses = parallel(app, [add(n) for n in range(20)])
+    assert sorted(statuses) == [201] * 19 + [409], statuses
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(WebhookEndpoint)) == MAX_ENDPOINTS

@@ -7,8 +7,9 @@ the endpoint's page; rolling it makes a new one at once (the old one stops signi
 """
 from sqlalchemy import func, select
 
+from app.accounts.models import Studio
 from app.core import audit
-from app.core.db import utcnow
+from app.core.db import lock, utcnow
 from app.core.errors import Conflict
 from app.core.validation import FieldErrors, Invalid, text
 from app.core.webhook_events import EVENTS, TEST_EVENT, WebhookEvent, emit
@@ -47,6 +48,7 @@ def create_endpoint(studio, actor, *, url, events, description=""):
     """Add an endpoint (active) with a new secret. The URL must be http(s) and, unless
     WEBHOOK_ALLOW_PRIVATE is on, not a loopback, private or link-local address."""
     fields = _clean({"url": url, "events": events, "description": description})
+    lock(Studio, studio)  # endpoints added at once take turns, so the count below holds
     count = db.session.scalar(select(func.count()).select_from(WebhookEndpoint)
                               .where(WebhookEndpoint.studio_id == studio.id))
     if count >= MAX_ENDPOINTS:
