@@ -4,6 +4,7 @@ answered 206). In a real browser, with accessibility checks and screenshots."""
 import re
 
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from tests.e2e.conftest import DESKTOP, PHONE, login_in_browser
@@ -42,6 +43,7 @@ def test_teacher_shares_a_recording_and_the_student_plays_it(journey, page, live
 
     login_in_browser(page, live_url, "theo@library.test", PASSWORD)
     page.get_by_role("link", name="Resources").click()
+    expect(page.get_by_role("heading", name="Library", exact=True)).to_be_visible()
     axe_check(page)
     page.get_by_role("button", name="Add resource").click()
     page.locator("input[type=file]").set_input_files(str(recording))

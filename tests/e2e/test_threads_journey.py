@@ -72,6 +72,8 @@ def test_a_parent_writes_to_the_teacher_who_replies(w, browser, live_url, axe_ch
         axe_check(page)
         snap(page, f"{name}-inbox")
         page.get_by_role("button", name="New message").click()
+        # The form's own page, not the inbox still on screen while it loads.
+        expect(page.get_by_role("heading", name="New message")).to_be_visible()
         axe_check(page)
         snap(page, f"{name}-new-message")
         page.goto(f"{live_url}/messages")
