@@ -90,6 +90,7 @@ class Config:
     # Password-reset emails asked for: per email and client address, and per address.
     RATELIMIT_PASSWORD_RESET = "5/hour"  # noqa: S105 - a rate, not a password
     RATELIMIT_PASSWORD_RESET_ADDRESS = "20/hour"  # noqa: S105 - a rate, not a password
+    RATELIMIT_OAUTH = "300/minute"  # /oauth/token and /oauth/revoke per client address
 
     # OpenAPI (flask-smorest); the UIs are our own pages with local assets.
     API_TITLE = "Cadenza API"

@@ -2,7 +2,7 @@
 studio's apps and see every authorization given in it; everyone connects an app of their own
 studio and disconnects their own authorizations; another studio's apps and authorizations
 are 404. /oauth/token and /oauth/revoke answer apps, not people: OAuth errors to everyone
-who is not an authenticated app."""
+who is not an authenticated app. The server's metadata is public."""
 import pytest
 
 from app.extensions import db
@@ -52,6 +52,7 @@ ROWS = [
     # Apps' endpoints: no session, no CSRF; without client credentials OAuth's errors.
     Row("POST", "/oauth/token", _everyone(400), label="no grant type"),
     Row("POST", "/oauth/revoke", _everyone(401), {"token": "cdz_at_x"}, label="no client"),
+    Row("GET", "/.well-known/oauth-authorization-server", _everyone(200), label="public"),
 ]
 
 
