@@ -187,3 +187,13 @@ def purge_idempotency_keys():
     """Hourly: forget the answers kept for `Idempotency-Key` retries once they are 24 hours
     old (app/core/idempotency.py); a retry after that runs as a new request."""
     return _committed(idempotency.purge_expired)
+
+
+@huey.periodic_task(crontab(minute="50", hour="3"))
+@_with_app
+def purge_webhook_log():
+    """Daily: webhook deliveries are shown for 30 days; older finished ones, their attempts
+    and the events nothing refers to any more go (app/webhooks/services/delivery.py)."""
+    from app.webhooks.services import purge_old
+
+    return _committed(purge_old)

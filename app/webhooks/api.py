@@ -168,7 +168,8 @@ class Deliveries(MethodView):
         """The endpoint's deliveries, newest first.
 
         Filters: status, event; search in the event name. Each has its status, the last
-        response code, time and body excerpt, attempts, the next attempt."""
+        response code, time and body excerpt, attempts, the next attempt. Finished deliveries
+        are kept for 30 days."""
         stmt = services.deliveries_of(endpoint)
         if args.get("status"):
             stmt = stmt.where(WebhookDelivery.status == args["status"])

@@ -9,6 +9,7 @@ from app.webhooks.services.delivery import (
     deliver_due,
     disable_endpoint,
     fan_out,
+    purge_old,
     send_claimed,
 )
 from app.webhooks.services.endpoints import (
@@ -27,7 +28,7 @@ from app.webhooks.services.signing import REPLAY_WINDOW, SIGNATURE_HEADER, signa
 __all__ = [
     "BACKOFF", "MAX_ATTEMPTS", "REPLAY_WINDOW", "SIGNATURE_HEADER", "Refused", "check_url",
     "claim_due", "create_endpoint", "deliver_due", "deliveries_of", "delete_endpoint",
-    "disable_endpoint", "enable_endpoint", "fan_out", "pause_endpoint", "redeliver",
+    "disable_endpoint", "enable_endpoint", "fan_out", "pause_endpoint", "purge_old", "redeliver",
     "refused_ip", "roll_secret", "send_claimed", "send_test_event", "signature",
     "update_endpoint",
 ]

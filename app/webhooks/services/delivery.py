@@ -18,6 +18,9 @@ deliver, retry and log.
   6 h, 12 h, 24 h: eight attempts over about 45 hours), then given up.
 - **Disabled endpoints** get nothing but test events (how one checks an endpoint works
   again before enabling it).
+- **The log** is kept LOG_DAYS (30): older finished deliveries go with their attempts, and
+  an event goes once no delivery refers to it (one no endpoint chose, after a day)
+  (`purge_old`, daily).
 - **Auto-disable.** An endpoint that has failed every attempt for DISABLE_AFTER (3 days),
   and at least DISABLE_MIN_FAILURES times in a row, is disabled; its waiting deliveries are
   given up and the studio's owners and admins are emailed.
@@ -27,7 +30,7 @@ import time
 from datetime import timedelta
 
 from flask import current_app
-from sqlalchemy import and_, exists, select, update
+from sqlalchemy import and_, delete, exists, select, update
 from sqlalchemy.orm import aliased
 
 from app.accounts.models import Membership, Studio, User
@@ -48,6 +51,9 @@ DISABLE_AFTER = timedelta(days=3)
 DISABLE_MIN_FAILURES = 10
 BATCH = 20
 OPEN = ("pending", "delivering")
+FINISHED = ("succeeded", "failed")
+LOG_DAYS = 30
+UNCHOSEN_EVENT_KEPT = timedelta(days=1)
 
 
 # ---------------------------------------------------------------- fan-out
@@ -296,3 +302,29 @@ def deliver_due(now=None, *, budget_seconds=40):
             elif status is not None:
                 failed += 1
     return succeeded, failed
+
+
+# ---------------------------------------------------------------- the log's end
+
+def purge_old(now=None):
+    """Delete finished deliveries older than LOG_DAYS with their attempts, then the events
+    no delivery refers to (fanned out more than a day ago: those no endpoint chose, and those
+    whose deliveries have gone). Returns how many deliveries went; the caller commits.
+    Deliveries still being tried stay, however old."""
+    now = now or utcnow()
+    old = (select(WebhookDelivery.id)
+           .where(WebhookDelivery.status.in_(FINISHED),
+                  WebhookDelivery.created_at < now - timedelta(days=LOG_DAYS))
+           .scalar_subquery())
+    db.session.execute(update(WebhookDelivery).where(WebhookDelivery.redelivery_of_id.in_(old))
+                       .values(redelivery_of_id=None)
+                       .execution_options(synchronize_session=False))
+    db.session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(old))
+                       .execution_options(synchronize_session=False))
+    gone = db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.id.in_(old))
+                              .execution_options(synchronize_session=False)).rowcount
+    db.session.execute(delete(WebhookEvent).where(
+        WebhookEvent.fanned_out_at < now - UNCHOSEN_EVENT_KEPT,
+        ~exists().where(WebhookDelivery.event_id == WebhookEvent.id),
+    ).execution_options(synchronize_session=False))
+    return gone
