@@ -112,3 +112,17 @@ def test_a_teacher_is_refused(client, studio_setup):
     headers = bearer(api_login(client, studio_setup.users["teacher"].email))
     assert client.get("/api/v1/webhooks", headers=headers).status_code == 403
     assert _make(client, headers).status_code == 403
+
+
+def test_a_deleted_endpoints_log_goes_with_it(client, admin_headers):
+    from sqlalchemy import func, select
+
+    from app.webhooks.models import WebhookAttempt, WebhookDelivery
+
+    made = _make(client, admin_headers).json
+    client.post(f"/api/v1/webhooks/{made['id']}/test", headers=admin_headers)
+    assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 1
+    assert client.delete(f"/api/v1/webhooks/{made['id']}", headers=admin_headers).status_code == 204
+    db.session.expire_all()
+    assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
+    assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 0

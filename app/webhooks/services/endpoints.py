@@ -5,7 +5,7 @@ Secrets work as Stripe's do: a secret `whsec_…` is made with the endpoint, ans
 the API when the endpoint is made (and when it is rolled), and shown to owners and admins on
 the endpoint's page; rolling it makes a new one at once (the old one stops signing).
 """
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select
 
 from app.accounts.models import Studio
 from app.core import audit
@@ -14,7 +14,7 @@ from app.core.errors import Conflict
 from app.core.validation import FieldErrors, Invalid, text
 from app.core.webhook_events import EVENTS, TEST_EVENT, WebhookEvent, emit
 from app.extensions import db
-from app.webhooks.models import WebhookDelivery, WebhookEndpoint
+from app.webhooks.models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from app.webhooks.services.addresses import check_url
 from app.webhooks.services.delivery import new_delivery
 from app.webhooks.services.signing import new_secret
@@ -91,7 +91,15 @@ def pause_endpoint(studio, actor, endpoint):
 
 
 def delete_endpoint(studio, actor, endpoint):
+    """Delete the endpoint and its delivery log."""
     audit.record(studio, actor, "webhook.deleted", endpoint, url=endpoint.url)
+    # Deleted here, not left to the foreign keys' ON DELETE CASCADE: SQLite does not
+    # enforce foreign keys unless asked to.
+    log = select(WebhookDelivery.id).where(WebhookDelivery.endpoint_id == endpoint.id)
+    db.session.execute(delete(WebhookAttempt).where(WebhookAttempt.delivery_id.in_(log)),
+                       execution_options={"synchronize_session": False})
+    db.session.execute(delete(WebhookDelivery).where(WebhookDelivery.endpoint_id == endpoint.id),
+                       execution_options={"synchronize_session": False})
     db.session.delete(endpoint)
     db.session.flush()
 
