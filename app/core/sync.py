@@ -35,7 +35,7 @@ SYNCED_TABLES = (
     "inventory_item", "invoice", "lesson", "lesson_note", "lesson_plan", "makeup_credit",
     "message", "notification", "payment", "practice_log", "recurring_series", "resource",
     "resource_checkout", "room", "room_reservation", "student", "studio_closure",
-    "teacher_profile", "thread",
+    "teacher_profile", "thread", "webhook_delivery", "webhook_endpoint",
 )
 
 UPDATED_SINCE_HELP = (

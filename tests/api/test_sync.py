@@ -396,11 +396,12 @@ def test_every_list_model_is_synced(app):
         StudioClosure,
     )
     from app.teaching.models import Goal, LessonPlan, PracticeLog
+    from app.webhooks.models import WebhookDelivery, WebhookEndpoint
 
     listed = (TeacherProfile, Student, Family, Lesson, RecurringSeries, Room, RoomReservation, StudioClosure,
               CancellationRequest, MakeupCredit, LessonNote, Goal, LessonPlan, PracticeLog, Resource,
               ResourceCheckout, Thread, Message, Announcement, Notification, Invoice, Payment, InventoryItem,
-              Checkout)
+              Checkout, WebhookEndpoint, WebhookDelivery)
     assert {model.__tablename__ for model in listed} == set(sync.SYNCED_TABLES)
 
 

@@ -126,3 +126,34 @@ def test_a_deleted_endpoints_log_goes_with_it(client, admin_headers):
     db.session.expire_all()
     assert db.session.scalar(select(func.count()).select_from(WebhookDelivery)) == 0
     assert db.session.scalar(select(func.count()).select_from(WebhookAttempt)) == 0
+
+
+def test_a_sync_learns_of_deleted_endpoints_and_deliveries(client, admin_headers):
+    import uuid
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from app.core.db import utcnow
+    from app.webhooks.models import WebhookDelivery
+
+    since = (utcnow() - timedelta(minutes=1)).isoformat().replace("+00:00", "Z")
+    kept, gone = _make(client, admin_headers).json, _make(client, admin_headers).json
+    client.post(f"/api/v1/webhooks/{gone['id']}/test", headers=admin_headers)
+    old = client.post(f"/api/v1/webhooks/{kept['id']}/test", headers=admin_headers).json
+    db.session.execute(update(WebhookDelivery).where(WebhookDelivery.id == uuid.UUID(old["id"])).values(
+        status="succeeded", created_at=utcnow() - timedelta(days=31)))
+    db.session.commit()
+    assert client.delete(f"/api/v1/webhooks/{gone['id']}", headers=admin_headers).status_code == 204
+    services.purge_old()
+    db.session.commit()
+
+    query = {"updated_since": since, "include_deleted": "true"}
+    endpoints = client.get("/api/v1/webhooks", query_string=query, headers=admin_headers).json
+    assert [row["id"] for row in endpoints["results"]] == [kept["id"]]
+    assert endpoints["deleted"] == [gone["id"]]
+    log = client.get(f"/api/v1/webhooks/{kept['id']}/deliveries", query_string=query,
+                     headers=admin_headers).json
+    # Tombstones name rows of the studio's table, not of one list: those of the deleted
+    # endpoint's log are there too, and a client ignores ids it never had.
+    assert log["results"] == [] and old["id"] in log["deleted"]
