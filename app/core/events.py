@@ -297,20 +297,26 @@ class EventStream:
     sign-in is checked again). `catch_up` (a reconnect) sends "notification" and "message"
     first, so a page refreshes what it may have missed.
 
+    `aliases(name, data)`, when given, names more events to send with the same data after
+    each one: a page listens for the narrow name it needs (htmx's trigger filters evaluate
+    JavaScript from strings, which the Content Security Policy forbids).
+
     It holds no database connection or app context: the view loads what it needs, subscribes
     and releases the session before returning this. The server calls `close()` when the
     client goes away or the stream ends; the subscription ends with it."""
 
     def __init__(self, subscription, *, heartbeat=15.0, max_seconds=300.0, retry_ms=3000,
-                 catch_up=False):
+                 catch_up=False, aliases=None):
         self.subscription = subscription
+        self.aliases = aliases
         self.heartbeat, self.retry_ms = heartbeat, retry_ms
         self.deadline = time.monotonic() + max_seconds
         # An id from the start: a browser reconnecting after the stream ends sends it back as
         # Last-Event-ID, and is caught up.
         self.pending = [sse(comment="connected", retry=retry_ms, event_id=0)]
         if catch_up:
-            self.pending += [sse(name, {"catch_up": True}) for name in CATCH_UP]
+            for name in CATCH_UP:
+                self.pending += self._frames(name, {"catch_up": True})
         self.sent = 0
         self.closed = False
 
@@ -330,7 +336,14 @@ class EventStream:
         if event is None:
             return sse(comment="keep-alive").encode()
         self.sent += 1
-        return sse(event["event"], event["data"], event_id=self.sent).encode()
+        first, *self.pending = self._frames(event["event"], event["data"], event_id=self.sent)
+        return first.encode()
+
+    def _frames(self, name, data, event_id=None):
+        frames = [sse(name, data, event_id=event_id)]
+        if self.aliases is not None:
+            frames += [sse(alias, data) for alias in self.aliases(name, data)]
+        return frames
 
     def close(self):
         if not self.closed:
@@ -344,16 +357,17 @@ STREAM_HEADERS = {
 }
 
 
-def stream_response(user_id, config, *, catch_up=False):
+def stream_response(user_id, config, *, catch_up=False, aliases=None):
     """The streaming response for `user_id`'s events, with the timings of `config`
-    (STREAM_HEARTBEAT_SECONDS, STREAM_MAX_SECONDS, STREAM_RETRY_MS). Subscribe before the
-    response starts, so nothing committed after this call is missed."""
+    (STREAM_HEARTBEAT_SECONDS, STREAM_MAX_SECONDS, STREAM_RETRY_MS) and the `aliases` of
+    EventStream. Subscribe before the response starts, so nothing committed after this call
+    is missed."""
     from flask import Response
 
     stream = EventStream(
         subscribe(user_id), heartbeat=float(config.get("STREAM_HEARTBEAT_SECONDS", 15)),
         max_seconds=float(config.get("STREAM_MAX_SECONDS", 300)),
-        retry_ms=int(config.get("STREAM_RETRY_MS", 3000)), catch_up=catch_up)
+        retry_ms=int(config.get("STREAM_RETRY_MS", 3000)), catch_up=catch_up, aliases=aliases)
     response = Response(stream, mimetype="text/event-stream", headers=STREAM_HEADERS,
                         direct_passthrough=True)
     return response

@@ -88,3 +88,29 @@ def test_a_parent_writes_to_the_teacher_who_replies(w, browser, live_url, axe_ch
             assert "5pm" in page.locator("main").inner_text()
         page.close()
     parent.close()
+
+
+def test_an_open_thread_catches_up_after_its_stream_reconnects(app, w, browser, live_url,
+                                                              monkeypatch):
+    """A message written while the page's stream was down shows in the open thread once the
+    browser reconnects (the stream's catch-up), and nothing on the way breaks the Content
+    Security Policy (htmx's trigger filters would: they evaluate strings)."""
+    thread = services.create_thread(w.p["admin"], "Spring recital programme",
+                                    [w.users["parent"].id], "Pieces by Friday, please.")
+    db.session.commit()
+    monkeypatch.setitem(app.config, "STREAM_MAX_SECONDS", 2)
+    page = browser.new_page()
+    console = []
+    page.on("console", lambda message: console.append(message.text))
+    login_in_browser(page, live_url, w.users["parent"].email, PASSWORD)
+    page.goto(f"{live_url}/messages/{thread.id}")
+    expect(page.locator("main")).to_contain_text("Pieces by Friday")
+    page.route("**/stream", lambda route: route.abort())  # the stream ends and cannot come back
+    page.wait_for_timeout(3000)
+    services.post_message(w.p["admin"], thread, "Written while you were away.")
+    db.session.commit()
+    page.unroute("**/stream")
+    expect(page.locator(".message", has_text="Written while you were away.")).to_be_visible(
+        timeout=20_000)
+    assert not [text for text in console if "Content Security Policy" in text]
+    page.close()

@@ -85,6 +85,8 @@ def test_an_api_client_receives_its_events_with_a_bearer_token(app, live, people
         events.publish([users["teacher"].id], "message", {"thread": "t-1"})
         db.session.commit()
         assert client.next() == ("message", {"thread": "t-1"})
+        with pytest.raises(AssertionError):  # no page's alias on the API stream
+            client.next(timeout=0.5)
 
 
 def test_a_rolled_back_transaction_sends_nothing(app, live, people, ctx):
@@ -102,7 +104,9 @@ def test_a_rolled_back_transaction_sends_nothing(app, live, people, ctx):
         events.publish([parent.id], "message", {"thread": "last"})
         db.session.commit()
         assert client.next() == ("message", {"thread": "kept"})
+        assert client.next() == ("message-kept", {"thread": "kept"})  # what its open thread hears
         assert client.next() == ("message", {"thread": "last"})
+        assert client.next() == ("message-last", {"thread": "last"})
         with pytest.raises(AssertionError):
             client.next(timeout=0.5)
 
@@ -119,6 +123,7 @@ def test_a_member_never_receives_another_members_events(app, live, people, ctx):
         db.session.commit()
         assert mine.next()[0] == "notification"
         assert mine.next() == ("message", {"thread": "private"})
+        assert mine.next() == ("message-private", {"thread": "private"})
         events.publish([other.id], "message", {"thread": "theirs"})
         db.session.commit()
         assert theirs.next() == ("message", {"thread": "theirs"})  # nothing of the parent's first
@@ -179,6 +184,7 @@ def test_a_stream_ends_after_its_time_and_a_reconnect_catches_up(app, people):
         again = EventClient(base, "/stream", {**cookie, "Last-Event-ID": "0"})
         assert again.next() == ("notification", {"catch_up": True})
         assert again.next() == ("message", {"catch_up": True})
+        assert again.next() == ("catch-up", {"catch_up": True})  # what an open thread hears
         again.close()
 
 

@@ -8,8 +8,8 @@ from tests.oauth.conftest import basic_auth
 APP_SERVER, NEIGHBOUR = "203.0.113.50", "198.51.100.9"
 
 
-def test_the_metadata_names_the_endpoints_and_what_they_support(app, client):
-    app.config["PUBLIC_BASE_URL"] = "https://studio.example.test"
+def test_the_metadata_names_the_endpoints_and_what_they_support(app, client, monkeypatch):
+    monkeypatch.setitem(app.config, "PUBLIC_BASE_URL", "https://studio.example.test")
     answer = client.get("/.well-known/oauth-authorization-server")
     assert answer.status_code == 200
     meta = answer.get_json()
@@ -28,8 +28,8 @@ def test_the_metadata_names_the_endpoints_and_what_they_support(app, client):
 
 @pytest.mark.parametrize("path", ["/oauth/token", "/oauth/revoke"])
 def test_an_address_over_its_budget_gets_oauths_429_and_others_do_not(app, client, studio_app,
-                                                                      path):
-    app.config["RATELIMIT_OAUTH"] = "3/minute"
+                                                                      path, monkeypatch):
+    monkeypatch.setitem(app.config, "RATELIMIT_OAUTH", "3/minute")
     data = {"grant_type": "refresh_token", "refresh_token": "not-a-token", "token": "not-a-token"}
     for _ in range(3):
         answer = client.post(path, data=data, headers=basic_auth(studio_app),
