@@ -248,6 +248,11 @@ def requests_for(ids):
     week = f"start={monday.isoformat()}&end={sunday.isoformat()}"
     teacher = f"teacher={ids['teacher']}"
     lessons_week = f"/api/v1/lessons?page_size=20&start_date={monday}&end_date={sunday}"
+    # Sync (updated_since): a first sync walks every row in (updated_at, id) order; a later one
+    # asks for the last few minutes, when little or nothing changed.
+    minute_ago = (datetime.now(timezone.utc) - timedelta(minutes=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    first_sync = "updated_since=2000-01-01T00:00:00Z&page_size=50&page={n}"
+    later_sync = f"updated_since={minute_ago}&page_size=50&v={{n}}"
     # (label, who, path, kind): who is web-admin / api-admin / web-parent; kind is the target
     return [
         ("Dashboard (admin)", "web", "/", "page"),
@@ -284,6 +289,12 @@ def requests_for(ids):
         ("API invoice detail", "api", f"/api/v1/invoices/{ids['invoice']}", "api"),
         ("API payments, page of 20", "api", "/api/v1/payments?page_size=20", "api"),
         ("API lesson notes, page of 20", "api", "/api/v1/lesson-notes?page_size=20", "api"),
+        ("API lessons, first sync, a new page of 50 each time", "api",
+         f"/api/v1/lessons?{first_sync}", "api"),
+        ("API lessons, sync of the last minute", "api", f"/api/v1/lessons?{later_sync}", "api"),
+        ("API invoices, first sync, a new page of 50 each time", "api",
+         f"/api/v1/invoices?{first_sync}", "api"),
+        ("API invoices, sync of the last minute", "api", f"/api/v1/invoices?{later_sync}", "api"),
         ("API report: revenue", "api", "/api/v1/reports/revenue", "report"),
         ("API report: outstanding", "api", "/api/v1/reports/outstanding", "report"),
     ]

@@ -89,6 +89,7 @@ class Invoice(IdMixin, TimestampMixin, TenantMixin, db.Model):
         sa.Index("ix_invoice_studio_issue_total", "studio_id", "issue_date", "status", "total"),
         # The invoice lists: newest first, ties by id, one page read straight off the index.
         sa.Index("ix_invoice_studio_issue_id", "studio_id", "issue_date", "id"),
+        sa.Index("ix_invoice_studio_updated_id", "studio_id", "updated_at", "id"),  # sync (updated_since)
         sa.CheckConstraint(f"status IN {_in(INVOICE_STATUSES)}", name="status"),
         sa.CheckConstraint("due_date >= issue_date", name="due_after_issue"),
         sa.CheckConstraint("discount >= 0 AND subtotal >= 0 AND tax >= 0 AND total >= 0",
@@ -216,6 +217,7 @@ class Payment(IdMixin, TimestampMixin, TenantMixin, db.Model):
     __table_args__ = (
         sa.Index("ix_payment_studio_paid_amount", "studio_id", "paid_at", "method", "amount"),  # reports
         sa.Index("ix_payment_studio_paid_id", "studio_id", "paid_at", "id"),  # the payment lists
+        sa.Index("ix_payment_studio_updated_id", "studio_id", "updated_at", "id"),  # sync
         sa.Index("ix_payment_studio_invoice", "studio_id", "invoice_id"),
         sa.Index("ix_payment_invoice", "invoice_id"),  # Invoice.payments loads by invoice_id alone
         sa.Index("ix_payment_studio_family_paid", "studio_id", "family_id", "paid_at"),

@@ -242,6 +242,7 @@ class Lesson(IdMixin, TimestampMixin, TenantMixin, db.Model):
         # Lessons by status and time: those waiting for attendance are the few scheduled ones
         # that have begun (the dashboard's latest ones, newest first, and its counts).
         sa.Index("ix_lesson_studio_status_start_id", "studio_id", "status", "start_at", "id"),
+        sa.Index("ix_lesson_studio_updated_id", "studio_id", "updated_at", "id"),  # sync (updated_since)
         sa.Index("ix_lesson_studio_in_room_start", "studio_id", "room_id", "start_at",
                  **_where("room_id IS NOT NULL")),
         sa.Index("ix_lesson_studio_in_series_occurrence", "studio_id", "series_id", "occurrence_date",

@@ -56,6 +56,7 @@ class LessonNote(IdMixin, TimestampMixin, TenantMixin, Searchable, db.Model):
         sa.UniqueConstraint("studio_id", "lesson_id", "student_id"),
         sa.Index("ix_lesson_note_studio_student_created", "studio_id", "student_id", "created_at"),
         sa.Index("ix_lesson_note_studio_created", "studio_id", "created_at"),  # the notes list
+        sa.Index("ix_lesson_note_studio_updated_id", "studio_id", "updated_at", "id"),  # sync
         sa.Index("ix_lesson_note_lesson", "lesson_id"),  # notes of lessons, loaded by lesson_id
         sa.CheckConstraint(
             f"practice_target_minutes IS NULL OR (practice_target_minutes >= 1 "
