@@ -38,6 +38,30 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": DESKTOP}
 
 
+@pytest.fixture(autouse=True)
+def no_script_errors(monkeypatch):
+    """Every page a journey opens: no uncaught script error, and nothing the Content Security
+    Policy refused (an inline handler, htmx evaluating a trigger filter, a foreign script).
+    A page that fails so still looks fine in a screenshot: only the console tells."""
+    from playwright.sync_api import Browser, BrowserContext
+
+    errors = []
+
+    def watch(page):
+        page.on("pageerror", lambda error: errors.append(f"{page.url}: {error}"))
+        page.on("console", lambda message: errors.append(
+            f"{page.url} ({message.location.get('url')}:{message.location.get('lineNumber')}): "
+            f"{message.text[:160]}") if "Content Security Policy" in message.text else None)
+        return page
+
+    for cls in (Browser, BrowserContext):
+        opened = cls.new_page
+        monkeypatch.setattr(cls, "new_page",
+                            lambda self, *a, _opened=opened, **k: watch(_opened(self, *a, **k)))
+    yield
+    assert not errors, "script errors in the browser:\n" + "\n".join(errors[:10])
+
+
 @pytest.fixture()
 def shoot():
     """shoot(page, "name"): save a full-page screenshot under screenshots/."""
