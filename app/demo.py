@@ -11,6 +11,7 @@ from app.extensions import db
 from app.inventory.demo import seed_inventory
 from app.library.demo import seed_library
 from app.messaging.demo import seed_messaging
+from app.oauth.demo import seed_oauth
 from app.people.demo import create_login, seed_people
 from app.scheduling.demo import seed_schedule
 from app.teaching.demo import seed_teaching
@@ -74,4 +75,5 @@ def seed(size="small", progress=None, *, teachers=60, students=3000, months=12):
     seed_billing(studio, size, progress, months=months)
     seed_messaging(studio)
     seed_webhooks(studio)
+    seed_oauth(studio)
     return studio
