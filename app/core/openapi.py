@@ -6,7 +6,9 @@ An apispec plugin (`OperationRules`) applies the rules as each path is added, af
 flask-smorest and marshmallow have documented it; what a module says itself (a 404's own
 description, a 409 it lists) is kept, and the rules only fill in what is missing:
 
-- security: the document's global requirements, unless the operation is public (`[]`);
+- security: the document's global requirements, unless the operation is public (`[]`) or
+  states its own (a method guarded by `requires` names the credentials and scopes that may
+  call it: core.permissions.security_requirements);
 - authenticated: `X-Studio-ID`, 401, 403 (a role or a key's scopes can refuse) and 404 (a
   studio you do not belong to);
 - an id in the path: 404; input (a body or query parameters): 400; a body: 413;

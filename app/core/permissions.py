@@ -1,4 +1,5 @@
 """Roles and permissions, declared once for the HTML views, the API and the templates."""
+from copy import deepcopy
 from functools import wraps
 
 from flask import flash, redirect
@@ -224,7 +225,8 @@ def requires(action):
 
 
 def requires_one_of(*actions):
-    """`requires` for a view or API method open to any of several actions."""
+    """`requires` for a view or API method open to any of several actions. An API method's
+    document states who may call it (`security_requirements`)."""
 
     def decorator(view):
         @wraps(view)
@@ -236,6 +238,28 @@ def requires_one_of(*actions):
             flash("You do not have permission to do that.", "error")
             return redirect(safe_back())
 
+        # flask-smorest reads `_apidoc` (wraps shared the wrapped method's dict: copy it).
+        wrapper._apidoc = deepcopy(getattr(view, "_apidoc", {}))
+        wrapper._apidoc.setdefault("manual_doc", {})["security"] = security_requirements(actions)
         return wrapper
 
     return decorator
+
+
+def security_requirements(actions):
+    """The OpenAPI security of an operation open to any of `actions`: a signed-in person's
+    token always; an API key unless every action is personal; an app's token holding any one
+    of the scopes that allow one of the actions (a requirement each, in SCOPES order: OpenAPI
+    asks for every scope listed in one requirement)."""
+    requirements = [{"bearerAuth": []}]
+    if any(action not in PERSONAL_ACTIONS for action in actions):
+        requirements.append({"apiKey": []})
+    allowing = set()
+    for action in actions:
+        if action in NOT_FOR_APPS:
+            continue
+        area = area_of(action)
+        allowing |= {"write", f"{area}:write"}
+        if action in READ_ONLY_ACTIONS:
+            allowing |= {"read", f"{area}:read"}
+    return requirements + [{"oauth2": [scope]} for scope in SCOPES if scope in allowing]
