@@ -25,7 +25,7 @@ DETAILS = {
     "/inventory/": ".item-list a[href^='/inventory/items/']",
     "/inventory/desk": "a[href*='tab=borrowed']",
 }
-EXTRA = ["/account/profile", "/calendar?view=day", "/calendar?view=month", "/reports"]
+EXTRA = ["/account/", "/calendar?view=day", "/calendar?view=month", "/reports"]
 
 HEADINGS = """() => [...document.querySelectorAll('h1,h2,h3,h4,h5,h6')]
   .filter(h => h.getClientRects().length > 0)
@@ -50,7 +50,7 @@ def _pages(page, live_url):
             if first.count():
                 pages[list_url.strip("/").replace("/", "-") + "-one"] = first.get_attribute("href")
     for url in EXTRA:
-        if url.split("?")[0] in urls or url == "/account/profile":
+        if url.split("?")[0] in urls or url == "/account/":
             pages[url.strip("/").replace("/", "-").replace("?view=", "-")] = url
     return pages
 
@@ -70,6 +70,19 @@ def _problems(page):
     return problems
 
 
+def _space_under_menu(page):
+    """On a phone the menu sits above the page: the pixels of its box below its last line,
+    beyond its own padding (a short page must not stretch it)."""
+    return page.evaluate("""() => {
+      const menu = document.querySelector('aside.sidebar');
+      if (!menu) return 0;
+      const lines = [...menu.children].filter(c => c.getClientRects().length);
+      const last = Math.max(...lines.map(c => c.getBoundingClientRect().bottom));
+      const padding = parseFloat(getComputedStyle(menu).paddingBottom);
+      return Math.round(menu.getBoundingClientRect().bottom - padding - last);
+    }""")
+
+
 def _overflow(page):
     return page.evaluate(
         "() => document.scrollingElement.scrollWidth - window.innerWidth")
@@ -83,11 +96,15 @@ def test_every_page_is_accessible_and_fits_a_phone(page, live_url, demo, role, s
     for size, viewport in (("desktop", DESKTOP), ("phone", PHONE)):
         page.set_viewport_size(viewport)
         for name, url in pages.items():
-            page.goto(live_url + url)
+            response = page.goto(live_url + url)
             page.wait_for_load_state("networkidle")
             found = _problems(page)
+            if response is None or response.status != 200:  # an error page passes axe too
+                found.append(("status", response and response.status))
             if size == "phone" and _overflow(page) > 0:
                 found.append(("scrolls sideways by", _overflow(page)))
+            if size == "phone" and _space_under_menu(page) > 2:
+                found.append(("blank space under the menu", _space_under_menu(page)))
             shoot(page, f"sweep-{role}-{name}-{size}")
             if found:
                 problems[f"{size} {url}"] = found
