@@ -31,6 +31,17 @@ def is_manager(principal=None):
     return _principal(principal).role in MANAGERS
 
 
+def openable_students(checkouts, principal=None):
+    """The ids of the students of `checkouts` whose page the caller may open: staff see every
+    checkout, but a teacher only the students they teach (unless the studio lets them see
+    all), so a name links to its student page only when that page would not answer 404."""
+    ids = {checkout.student_id for checkout in checkouts}
+    if not ids:
+        return set()
+    stmt = visible_students(_principal(principal)).where(Student.id.in_(ids))
+    return set(db.session.scalars(stmt.with_only_columns(Student.id)))
+
+
 def _visible(model, principal, family_rule):
     """SELECT of `model` in the caller's studio: staff all of it, families what
     `family_rule` allows, anyone else nothing."""

@@ -319,3 +319,22 @@ def test_an_item_families_may_not_borrow_tells_the_admin_how_to_lend_it(client, 
     html = client.get(f"/inventory/items/{tuner}").get_data(as_text=True)
     assert "cannot be borrowed right now" in html
     assert f'href="/inventory/items/{tuner}/edit">Let families borrow it</a>' in html
+
+
+def test_staff_see_every_loan_but_link_only_students_whose_page_they_may_open(app, client,
+                                                                            lending_world):
+    """A teacher sees every loan on the desk and in an item's history, but only the students
+    they teach have pages they may open: the others' names are not links to a 404."""
+    ids = lending_world.ids
+    student_page = f"/students/{ids['kid_y']}?tab=borrowed"
+    _login(client, lending_world, "teacher")
+    for page in ("/inventory/desk", f"/inventory/items/{ids['book']}"):
+        html = client.get(page).get_data(as_text=True)
+        assert "Yuri Yates" in html and student_page not in html, page
+        for link in set(re.findall(r'href="(/students/[^"]+)"', html)):
+            assert client.get(link.replace("&amp;", "&")).status_code == 200, link
+    assert client.get(student_page).status_code == 404
+    admin = app.test_client()
+    _login(admin, lending_world, "admin")
+    for page in ("/inventory/desk", f"/inventory/items/{ids['book']}"):
+        assert student_page in admin.get(page).get_data(as_text=True), page

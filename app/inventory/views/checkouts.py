@@ -25,7 +25,8 @@ from app.scheduling.services import family_student_ids
 def desk():
     """Requests waiting for approval, approved items to hand out, loans out, overdue."""
     lists = services.desk(policies.visible_checkouts())
-    return render("inventory/desk.html", lists=lists, action_form=EmptyForm(),
+    openable = policies.openable_students([c for rows in lists.values() for c in rows])
+    return render("inventory/desk.html", lists=lists, openable=openable, action_form=EmptyForm(),
                   reject_form=RejectForm(formdata=None), return_form=ReturnForm(formdata=None))
 
 

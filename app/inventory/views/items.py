@@ -66,7 +66,9 @@ def _show(item, request_form=None, photo_form=None, status=200):
     request_form = request_form or _request_form()
     request_form.student.choices = [(value, label) for value, label in request_form.student.choices
                                     if value not in {str(sid) for sid in held}]
-    return render("inventory/show.html", status=status, item=item, history=_history(item),
+    history = _history(item)
+    return render("inventory/show.html", status=status, item=item, history=history,
+                  openable=policies.openable_students(history) if policies.is_staff() else set(),
                   held=sorted(held.values(), key=lambda c: (c.student.first_name, c.student_id)),
                   request_form=request_form,
                   photo_form=photo_form or PhotoForm(), action_form=EmptyForm(),
