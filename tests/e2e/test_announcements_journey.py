@@ -8,6 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 from app.extensions import db
 from app.messaging.models import Announcement
@@ -38,12 +39,14 @@ def test_an_admin_announces_to_the_piano_students_and_a_parent_reads_it(
         w, page, browser, live_url, axe_check):
     login_in_browser(page, live_url, w.admin.email, PASSWORD)
     page.get_by_role("link", name="Announcements").first.click()
-    assert "No announcements yet" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("No announcements yet")
     axe_check(page)
     snap(page, "list-empty")
 
     page.get_by_role("button", name="New announcement").click()
-    assert page.get_by_label("Teacher", exact=True).is_hidden()  # only the chosen audience's input shows
+    page.wait_for_url(re.compile(r"/announcements/new"))
+    page.wait_for_load_state("load")  # the page's script has shown the chosen audience's input only
+    expect(page.get_by_label("Teacher", exact=True)).to_be_hidden()
     page.get_by_label("Students of one instrument").check()
     page.get_by_label("Instrument", exact=True).select_option("Piano")
     preview = page.locator("#audience-preview")
@@ -54,7 +57,7 @@ def test_an_admin_announces_to_the_piano_students_and_a_parent_reads_it(
     snap(page, "compose")
 
     page.get_by_role("button", name="Review").click()
-    assert "Piano students and families" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Piano students and families")
     axe_check(page)
     snap(page, "review")
     page.get_by_role("button", name="Send to 3 people").click()
@@ -64,7 +67,7 @@ def test_an_admin_announces_to_the_piano_students_and_a_parent_reads_it(
     snap(page, "detail")
 
     page.get_by_role("link", name="Announcements").first.click()
-    assert "Piano recital on Sunday" in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("Piano recital on Sunday")
     axe_check(page)
     snap(page, "list")
 
@@ -88,7 +91,7 @@ def test_the_unsubscribe_link_works_signed_out(w, browser, live_url, axe_check):
     axe_check(page)
     snap(page, "unsubscribe")
     page.get_by_role("button", name="Unsubscribe").click()
-    assert "You are unsubscribed." in page.locator("main").inner_text()
+    expect(page.locator("main")).to_contain_text("You are unsubscribed.")
     axe_check(page)
     snap(page, "unsubscribed")
     page.close()
